@@ -1,9 +1,10 @@
-// A TCP proxy in front of a real server, for faults: pass traffic, refuse connections, swallow
-// traffic without answering (a blackhole), or add latency.
+// A TCP proxy in front of a real server, for faults: pass traffic, refuse connections, freeze
+// traffic (held back and delivered once unfrozen, as TCP does when a stalled server or a healed
+// partition comes back), or add latency.
 import { once } from 'node:events';
 import { createConnection, createServer, type Socket } from 'node:net';
 
-export type ProxyMode = 'pass' | 'refuse' | 'blackhole';
+export type ProxyMode = 'pass' | 'refuse' | 'freeze';
 
 export type TcpProxy = {
   port: number;
@@ -19,6 +20,7 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
   let mode: ProxyMode = 'pass';
   let latencyMs = 0;
   const sockets = new Set<Socket>();
+  const held: (() => void)[] = [];
   const track = (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -26,9 +28,10 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
   };
   const relay = (from: Socket, to: Socket) =>
     from.on('data', (chunk) => {
-      if (mode === 'blackhole') return;
-      if (latencyMs > 0) setTimeout(() => to.write(chunk), latencyMs);
-      else to.write(chunk);
+      const deliver = () => to.write(chunk);
+      if (mode === 'freeze') held.push(deliver);
+      else if (latencyMs > 0) setTimeout(deliver, latencyMs);
+      else deliver();
     });
 
   const server = createServer((client) => {
@@ -55,8 +58,9 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     },
     setMode(next) {
       mode = next;
-      // Cutting or freezing the link breaks what is open now, as a real outage would.
-      if (next !== 'pass') for (const socket of sockets) if (next === 'refuse') socket.destroy();
+      // Refusing also breaks what is open now, as a database that went down would.
+      if (next === 'refuse') for (const socket of sockets) socket.destroy();
+      if (next === 'pass') for (const deliver of held.splice(0)) deliver();
     },
     setLatency(ms) {
       latencyMs = ms;

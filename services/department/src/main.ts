@@ -31,6 +31,7 @@ export async function startDepartmentService(
     port: portOf(server),
     readiness,
     async stop() {
+      readiness.drain(); // no more background checks: they would reopen the database
       await closeServer(server);
       await database.close();
     },

@@ -43,6 +43,7 @@ export async function startPointService(
     httpPort: portOf(http),
     readiness,
     async stop() {
+      readiness.drain(); // no more background checks: they would reopen the database
       await grpcServer.stop(config.shutdownTimeoutMs);
       await closeServer(http);
       await database.close();

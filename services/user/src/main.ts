@@ -46,6 +46,7 @@ export async function startUserService(
     port: portOf(server),
     readiness,
     async stop() {
+      readiness.drain(); // no more background checks: they would reopen the database
       await closeServer(server);
       points.close();
       await database.close();
