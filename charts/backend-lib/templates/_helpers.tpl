@@ -11,7 +11,6 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- define "backend-lib.labels" -}}
 {{ include "backend-lib.selectorLabels" . }}
 app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | quote }}
-app.kubernetes.io/component: {{ .Values.component | default "api" }}
 app.kubernetes.io/part-of: backend
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
@@ -24,6 +23,15 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | 
 {{- define "backend-lib.testPodLabels" -}}
 app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/component: helm-test
+{{- end -}}
+
+{{/* Labels of the migration Job and its pod: not the selector labels, the Service must never route to it. */}}
+{{- define "backend-lib.migrationLabels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}-migrate
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: migration
+app.kubernetes.io/part-of: backend
+app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end -}}
 
 {{- define "backend-lib.image" -}}

@@ -11,8 +11,7 @@ kind: Job
 metadata:
   name: {{ include "backend-lib.fullname" . }}-migrate
   labels:
-    {{- include "backend-lib.labels" . | nindent 4 }}
-    app.kubernetes.io/component: migration
+    {{- include "backend-lib.migrationLabels" . | nindent 4 }}
   annotations:
     helm.sh/hook: pre-install,pre-upgrade
     helm.sh/hook-weight: "0"
@@ -23,10 +22,7 @@ spec:
   template:
     metadata:
       labels:
-        {{- /* not the selector labels: the Service must never route to this pod */}}
-        app.kubernetes.io/name: {{ .Chart.Name }}-migrate
-        app.kubernetes.io/instance: {{ .Release.Name }}
-        app.kubernetes.io/component: migration
+        {{- include "backend-lib.migrationLabels" . | nindent 8 }}
     spec:
       restartPolicy: Never
       automountServiceAccountToken: false
