@@ -1,0 +1,131 @@
+// Opens the shared database with the MikroORM driver that the URL scheme names.
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { type Options, MikroORM as OrmRoot } from '@mikro-orm/core';
+import { Migrator } from '@mikro-orm/migrations';
+import { MySqlDriver } from '@mikro-orm/mysql';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { NodeSqliteDialect, type SqlEntityManager, SqliteDriver } from '@mikro-orm/sql';
+import type { BaseConfig } from '../config.ts';
+import { unavailable, withDeadline } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import { entities } from './entities.ts';
+import type { Dialect } from './migrations/dialect-migration.ts';
+import { migrationsFor } from './migrations/index.ts';
+
+export type { Dialect };
+
+export type DatabaseConfig = Pick<
+  BaseConfig,
+  | 'databaseUrl'
+  | 'databasePoolMin'
+  | 'databasePoolMax'
+  | 'databaseConnectTimeoutMs'
+  | 'databaseQueryTimeoutMs'
+>;
+
+export type Database = {
+  readonly dialect: Dialect;
+  readonly orm: OrmRoot;
+  /** A fresh EntityManager for one unit of work (a request). */
+  em(): SqlEntityManager;
+  /** Runs `work` against the database within the query deadline; a timeout becomes a 503. */
+  read<T>(work: (em: SqlEntityManager) => Promise<T>): Promise<T>;
+  /** Resolves when the database answers a trivial query within the connect timeout. */
+  ping(): Promise<void>;
+  /** Applies pending migrations; returns the names applied. */
+  migrate(): Promise<string[]>;
+  close(): Promise<void>;
+};
+
+export function dialectOf(url: string): Dialect {
+  const scheme = url.slice(0, url.indexOf(':'));
+  if (scheme === 'postgres' || scheme === 'postgresql') return 'postgresql';
+  if (scheme === 'mysql') return 'mysql';
+  if (scheme === 'sqlite') return 'sqlite';
+  throw new Error(`unsupported database URL scheme "${scheme}:"`);
+}
+
+/** `sqlite:data/x.db`, `sqlite:///abs/x.db` or `sqlite::memory:` → the file path for node:sqlite. */
+export function sqliteFileOf(url: string): string {
+  const path = url.replace(/^sqlite:(\/\/)?/, '');
+  return path === ':memory:' ? path : resolve(path);
+}
+
+export async function openDatabase(config: DatabaseConfig, logger: Logger): Promise<Database> {
+  const dialect = dialectOf(config.databaseUrl);
+  const log = logger.child({ component: 'database' });
+  const orm = await OrmRoot.init({
+    ...driverOptions(dialect, config),
+    entities,
+    extensions: [Migrator],
+    migrations: { migrationsList: migrationsFor(dialect), transactional: dialect !== 'mysql' },
+    pool: { min: config.databasePoolMin, max: config.databasePoolMax, idleTimeoutMillis: 30_000 },
+    ensureDatabase: false,
+    debug: false,
+    colors: false,
+    logger: (message: string) => log.debug(message),
+  } as Options);
+
+  const em = () => orm.em.fork() as SqlEntityManager;
+  const read = <T>(work: (em: SqlEntityManager) => Promise<T>) =>
+    withDeadline(work(em()), config.databaseQueryTimeoutMs, 'the database');
+
+  if (dialect === 'sqlite') {
+    // One connection per process; WAL lets the three local processes read while one writes.
+    const connection = em().getConnection();
+    await connection.execute('pragma journal_mode = wal');
+    await connection.execute('pragma busy_timeout = 2000');
+    await connection.execute('pragma foreign_keys = on');
+  }
+
+  return {
+    dialect,
+    orm,
+    em,
+    read,
+    async ping() {
+      try {
+        await withDeadline(
+          em().getConnection().execute('select 1'),
+          config.databaseConnectTimeoutMs,
+          'the database',
+        );
+      } catch (error) {
+        throw unavailable('the database is unreachable', error);
+      }
+    },
+    async migrate() {
+      const applied = await orm.migrator.up();
+      return applied.map((migration) => migration.name);
+    },
+    close: () => orm.close(true),
+  };
+}
+
+function driverOptions(dialect: Dialect, config: DatabaseConfig): Partial<Options> {
+  const url = config.databaseUrl;
+  switch (dialect) {
+    case 'postgresql':
+      return {
+        driver: PostgreSqlDriver,
+        clientUrl: url,
+        driverOptions: {
+          connectionTimeoutMillis: config.databaseConnectTimeoutMs,
+          query_timeout: config.databaseQueryTimeoutMs,
+          keepAlive: true,
+        },
+      };
+    case 'mysql':
+      return {
+        driver: MySqlDriver,
+        clientUrl: url,
+        driverOptions: { connectTimeout: config.databaseConnectTimeoutMs, enableKeepAlive: true },
+      };
+    case 'sqlite': {
+      const file = sqliteFileOf(url);
+      if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+      return { driver: SqliteDriver, dbName: file, driverOptions: new NodeSqliteDialect(file) };
+    }
+  }
+}

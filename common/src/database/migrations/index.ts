@@ -1,0 +1,7 @@
+// Every migration in order. Names are permanent: they are recorded in mikro_orm_migrations.
+import { createTables } from './0001-create-tables.ts';
+import { type Dialect, toMigration } from './dialect-migration.ts';
+
+export function migrationsFor(dialect: Dialect) {
+  return [toMigration('0001-create-tables', createTables, dialect)];
+}

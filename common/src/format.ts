@@ -1,0 +1,21 @@
+// Number formatting identical to the original Go system's fmt.Sprintf("%.2f").
+
+/**
+ * Two decimals, like Go's %.2f. JavaScript's toFixed rounds exact ties up (0.125 → "0.13"), Go
+ * rounds them to even (0.125 → "0.12"). A double is an exact tie at two decimals only when its
+ * fraction is an odd number of eighths, so only those values need the adjustment.
+ */
+export function formatFixed2(value: number): string {
+  const eighths = value * 8;
+  if (Number.isInteger(eighths) && Math.abs(eighths % 2) === 1) {
+    const below = Math.floor(value * 100);
+    const even = below % 2 === 0 ? below : below + 1;
+    return (even / 100).toFixed(2);
+  }
+  return value.toFixed(2);
+}
+
+/** An integer as a decimal string, like Go's strconv.Itoa. */
+export function formatInteger(value: number): string {
+  return String(Math.trunc(value));
+}

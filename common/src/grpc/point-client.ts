@@ -1,0 +1,118 @@
+// The user service's way to the point service: a small pool of channels, each balancing
+// round-robin over every address the target resolves to, with deadlines and retries.
+import * as grpc from '@grpc/grpc-js';
+import { AppError, unavailable } from '../errors.ts';
+import {
+  POINT_SERVICE_NAME,
+  type PointReply,
+  PointServerClient,
+  type PointServerClient as PointServerClientType,
+  type UserListPointResponse,
+} from './point-proto.ts';
+
+export type PointClientOptions = {
+  /** A grpc-js target: dns:///point-headless:50051, 127.0.0.1:50051, ipv4:a:p,b:p … */
+  target: string;
+  /** Channels in the pool; each holds its own connection to every backend. */
+  poolSize: number;
+  deadlineMs: number;
+};
+
+export type PointClient = {
+  /** Points of each user that has any; users without points are absent. */
+  getUserListPoints(userIds: string[], requestId?: string): Promise<Map<string, number>>;
+  getUserPoints(userId: string, requestId?: string): Promise<number>;
+  close(): void;
+};
+
+/** Reads are idempotent: retry UNAVAILABLE on another backend, within a token budget. */
+export const pointServiceConfig = {
+  loadBalancingConfig: [{ round_robin: {} }],
+  methodConfig: [
+    {
+      name: [{ service: POINT_SERVICE_NAME }],
+      retryPolicy: {
+        maxAttempts: 3,
+        initialBackoff: '0.02s',
+        maxBackoff: '0.2s',
+        backoffMultiplier: 2,
+        retryableStatusCodes: ['UNAVAILABLE'],
+      },
+    },
+  ],
+  retryThrottling: { maxTokens: 100, tokenRatio: 0.1 },
+};
+
+export function createPointClient({
+  target,
+  poolSize,
+  deadlineMs,
+}: PointClientOptions): PointClient {
+  const channelOptions: grpc.ChannelOptions = {
+    'grpc.service_config': JSON.stringify(pointServiceConfig),
+    'grpc.enable_retries': 1,
+    // Without this, identical channels share one subchannel per backend process-wide.
+    'grpc.use_local_subchannel_pool': 1,
+    'grpc.keepalive_time_ms': 10_000,
+    'grpc.keepalive_timeout_ms': 5_000,
+    'grpc.keepalive_permit_without_calls': 1,
+    'grpc.initial_reconnect_backoff_ms': 200,
+    'grpc.max_reconnect_backoff_ms': 2_000,
+  };
+  const clients: PointServerClientType[] = Array.from(
+    { length: Math.max(1, poolSize) },
+    () => new PointServerClient(target, grpc.credentials.createInsecure(), channelOptions),
+  );
+  let next = 0;
+  const pick = () => clients[next++ % clients.length] as PointServerClientType;
+
+  const unary = <Res>(
+    start: (
+      client: PointServerClientType,
+      metadata: grpc.Metadata,
+      options: Partial<grpc.CallOptions>,
+      done: grpc.requestCallback<Res>,
+    ) => void,
+    requestId: string | undefined,
+  ) =>
+    new Promise<Res>((resolve, reject) => {
+      const metadata = new grpc.Metadata();
+      if (requestId) metadata.set('x-request-id', requestId);
+      start(pick(), metadata, { deadline: Date.now() + deadlineMs }, (error, reply) =>
+        error || !reply ? reject(toAppError(error)) : resolve(reply),
+      );
+    });
+
+  return {
+    async getUserListPoints(userIds, requestId) {
+      const reply = await unary<UserListPointResponse>(
+        (client, ...rest) => client.GetUserListPoints({ user_ids: userIds }, ...rest),
+        requestId,
+      );
+      return new Map(Object.entries(reply.user_points));
+    },
+    async getUserPoints(userId, requestId) {
+      const reply = await unary<PointReply>(
+        (client, ...rest) => client.GetUserPoints({ user_id: userId }, ...rest),
+        requestId,
+      );
+      return Number(reply.user_point);
+    },
+    close() {
+      for (const client of clients) client.close();
+    },
+  };
+}
+
+const transient = new Set([
+  grpc.status.UNAVAILABLE,
+  grpc.status.DEADLINE_EXCEEDED,
+  grpc.status.RESOURCE_EXHAUSTED,
+  grpc.status.CANCELLED,
+]);
+
+function toAppError(error: grpc.ServiceError | null): AppError {
+  if (!error) return new AppError(502, 'bad_gateway', 'the point service sent an empty reply');
+  if (transient.has(error.code)) return unavailable('the point service is unavailable', error);
+  return new AppError(502, 'bad_gateway', 'the point service failed', { cause: error });
+}

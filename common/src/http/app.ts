@@ -1,0 +1,93 @@
+// Builds a Koa app with the shared middleware, in this order, and the operational routes.
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Router from '@koa/router';
+import Koa from 'koa';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import type { Readiness } from '../readiness.ts';
+import { sendFailure, sendSuccess } from './envelope.ts';
+import { errorHandler } from './error-handler.ts';
+import { defaultLimits, enforceLimits, type RequestLimits } from './limits.ts';
+import { observe } from './observe.ts';
+import { type RequestState, requestId } from './request-id.ts';
+
+export type HttpAppOptions = {
+  logger: Logger;
+  metrics: Metrics;
+  readiness: Readiness;
+  /** The service's own routes; omit for an operations-only listener. */
+  routes?: Router<RequestState>;
+  limits?: RequestLimits;
+};
+
+export function createHttpApp(options: HttpAppOptions): Koa<RequestState> {
+  const { logger, metrics, readiness, routes, limits = defaultLimits } = options;
+  const app = new Koa<RequestState>();
+  app.silent = true; // errorHandler logs; koa's default would print to stderr
+  const operations = operationsRouter(metrics, readiness);
+  app
+    .use(requestId(logger))
+    .use(observe(metrics))
+    .use(errorHandler())
+    .use(enforceLimits(limits))
+    .use(operations.routes())
+    .use(operations.allowedMethods({ throw: true }));
+  if (routes) app.use(routes.routes()).use(routes.allowedMethods({ throw: true }));
+  return app;
+}
+
+function operationsRouter(metrics: Metrics, readiness: Readiness) {
+  const router = new Router<RequestState>();
+  router.get('/livez', (ctx) => sendSuccess(ctx, { status: 'alive' }));
+  router.get('/readyz', (ctx) => {
+    const { ready, reason } = readiness.status();
+    if (ready) sendSuccess(ctx, { status: 'ready' });
+    else sendFailure(ctx, 503, `not ready: ${reason}`);
+  });
+  router.get('/metrics', async (ctx) => {
+    ctx.type = metrics.registry.contentType;
+    ctx.body = await metrics.registry.metrics();
+  });
+  return router;
+}
+
+/** Listens with explicit limits and timeouts; resolves once the port is bound. */
+export async function listen(app: Koa<RequestState>, port: number, host?: string): Promise<Server> {
+  const server = createServer(
+    { maxHeaderSize: 16_384, requestTimeout: 30_000, headersTimeout: 10_000 },
+    app.callback(),
+  );
+  // Longer than the idle timeout of common load balancers (60 s), so they close first.
+  server.keepAliveTimeout = 65_000;
+  server.on('request', (_request, response) => {
+    if (closing.has(server)) response.shouldKeepAlive = false;
+    response.once('finish', () => {
+      if (closing.has(server)) server.closeIdleConnections();
+    });
+  });
+  server.listen(port, host);
+  await once(server, 'listening');
+  return server;
+}
+
+export function portOf(server: Server): number {
+  return (server.address() as AddressInfo).port;
+}
+
+const closing = new WeakSet<Server>();
+
+/**
+ * Stops accepting connections and resolves when in-flight requests have finished. Keep-alive
+ * connections are closed as soon as they are idle, and responses sent meanwhile say
+ * `Connection: close`, so clients move to another pod instead of reusing this one.
+ */
+export function closeServer(server: Server): Promise<void> {
+  if (!server.listening) return Promise.resolve();
+  closing.add(server);
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}

@@ -1,0 +1,39 @@
+// The one place errors become responses: 4xx say what was wrong, 5xx never show internals.
+import type { Middleware } from 'koa';
+import { AppError, isUnavailableError } from '../errors.ts';
+import { sendFailure } from './envelope.ts';
+import type { RequestState } from './request-id.ts';
+
+export function errorHandler(): Middleware<RequestState> {
+  return async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) {
+        sendFailure(ctx, 404, `no route for ${ctx.method} ${ctx.path}`);
+      }
+    } catch (error) {
+      const { status, message } = toResponse(error);
+      if (status >= 500) ctx.state.log.error({ err: error, status }, 'request failed');
+      else ctx.state.log.info({ status, reason: message }, 'request rejected');
+      sendFailure(ctx, status, message);
+      // Responses from allowedMethods (405/501) carry an Allow header worth keeping.
+      const allow = (error as { headers?: { Allow?: string } }).headers?.Allow;
+      if (allow) ctx.set('Allow', allow);
+    }
+  };
+}
+
+function toResponse(error: unknown): { status: number; message: string } {
+  if (error instanceof AppError) return { status: error.status, message: error.message };
+  if (isUnavailableError(error)) return { status: 503, message: 'a dependency is unavailable' };
+  // http-errors thrown by koa and @koa/router: expose marks messages that are safe to show.
+  const { status, expose, message } = error as {
+    status?: unknown;
+    expose?: unknown;
+    message?: unknown;
+  };
+  if (typeof status === 'number' && status >= 400 && status < 500 && expose === true) {
+    return { status, message: String(message) };
+  }
+  return { status: 500, message: 'internal server error' };
+}

@@ -1,0 +1,46 @@
+// Composition root of the department service: config → database → app → listener → signals.
+import { openDatabase } from '@backend/common/database/database';
+import { closeServer, listen, portOf } from '@backend/common/http/app';
+import { type RunningService, runService } from '@backend/common/lifecycle';
+import type { Logger } from '@backend/common/logger';
+import { createMetrics } from '@backend/common/metrics';
+import { createReadiness } from '@backend/common/readiness';
+import { createDepartmentApp } from './app.ts';
+import { type DepartmentConfig, loadDepartmentConfig } from './config.ts';
+import { createDepartmentRepository } from './department-repository.ts';
+
+export async function startDepartmentService(
+  config: DepartmentConfig,
+  logger: Logger,
+): Promise<RunningService & { port: number }> {
+  const database = await openDatabase(config, logger);
+  const readiness = createReadiness({
+    checks: [{ name: 'database', check: database.ping }],
+    logger,
+  });
+  const app = createDepartmentApp({
+    logger,
+    metrics: createMetrics('department'),
+    readiness,
+    departments: createDepartmentRepository(database),
+  });
+  const server = await listen(app, config.port);
+  logger.info({ port: portOf(server) }, 'listening for HTTP');
+  await readiness.start();
+  return {
+    port: portOf(server),
+    readiness,
+    async stop() {
+      await closeServer(server);
+      await database.close();
+    },
+  };
+}
+
+if (import.meta.main) {
+  await runService({
+    name: 'department',
+    loadConfig: loadDepartmentConfig,
+    start: startDepartmentService,
+  });
+}

@@ -1,0 +1,38 @@
+// The point service's gRPC handlers: validate, read, reply (spec/API.md, "Point service").
+import type { PointServerHandlers } from '@backend/common/grpc/point-proto';
+import { invalidArgument, unaryHandler } from '@backend/common/grpc/unary';
+import type { Logger } from '@backend/common/logger';
+import type { PointRepository } from './point-repository.ts';
+
+export const MAX_USER_IDS = 1_000;
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function createPointHandlers(deps: {
+  logger: Logger;
+  points: PointRepository;
+}): PointServerHandlers {
+  const { logger, points } = deps;
+  return {
+    GetUserPoints: unaryHandler(logger, 'GetUserPoints', async ({ user_id }) => {
+      if (!uuid.test(user_id)) throw invalidArgument('user_id must be a UUID');
+      return { user_point: String(await points.pointsOf(user_id.toLowerCase())) };
+    }),
+    GetUserListPoints: unaryHandler(logger, 'GetUserListPoints', async ({ user_ids }) => {
+      if (user_ids.length > MAX_USER_IDS) {
+        throw invalidArgument(`at most ${MAX_USER_IDS} user_ids per call, got ${user_ids.length}`);
+      }
+      const bad = user_ids.findIndex((id) => !uuid.test(id));
+      if (bad >= 0) throw invalidArgument(`user_ids[${bad}] must be a UUID`);
+      const totals = await points.pointsOfMany([
+        ...new Set(user_ids.map((id) => id.toLowerCase())),
+      ]);
+      const user_points: Record<string, number> = {};
+      for (const id of user_ids) {
+        const total = totals.get(id.toLowerCase());
+        if (total !== undefined) user_points[id] = total;
+      }
+      return { user_points };
+    }),
+  };
+}

@@ -1,0 +1,52 @@
+// Composition root of the point service: database → gRPC server (+ health) → HTTP ops listener.
+import { openDatabase } from '@backend/common/database/database';
+import { POINT_SERVICE_NAME, pointServiceDefinition } from '@backend/common/grpc/point-proto';
+import { serveGrpc } from '@backend/common/grpc/server';
+import { closeServer, createHttpApp, listen, portOf } from '@backend/common/http/app';
+import { type RunningService, runService } from '@backend/common/lifecycle';
+import type { Logger } from '@backend/common/logger';
+import { createMetrics } from '@backend/common/metrics';
+import { createReadiness } from '@backend/common/readiness';
+import { createPointHandlers } from './app.ts';
+import { loadPointConfig, type PointConfig } from './config.ts';
+import { createPointRepository } from './point-repository.ts';
+
+export async function startPointService(
+  config: PointConfig,
+  logger: Logger,
+  options: { host?: string } = {},
+): Promise<RunningService & { port: number; httpPort: number }> {
+  const database = await openDatabase(config, logger);
+  const metrics = createMetrics('point');
+  const readiness = createReadiness({
+    checks: [{ name: 'database', check: database.ping }],
+    logger,
+  });
+  const handlers = createPointHandlers({ logger, points: createPointRepository(database) });
+  const grpcServer = await serveGrpc({
+    host: options.host,
+    port: config.port,
+    healthServiceNames: [POINT_SERVICE_NAME],
+    readiness,
+    register: (server) => server.addService(pointServiceDefinition, handlers),
+    maxConnectionAgeMs: config.grpcMaxConnectionAgeMs,
+    maxConnectionAgeGraceMs: config.grpcMaxConnectionAgeGraceMs,
+  });
+  const http = await listen(createHttpApp({ logger, metrics, readiness }), config.httpPort);
+  logger.info({ port: grpcServer.port, http_port: portOf(http) }, 'listening for gRPC and HTTP');
+  await readiness.start();
+  return {
+    port: grpcServer.port,
+    httpPort: portOf(http),
+    readiness,
+    async stop() {
+      await grpcServer.stop(config.shutdownTimeoutMs);
+      await closeServer(http);
+      await database.close();
+    },
+  };
+}
+
+if (import.meta.main) {
+  await runService({ name: 'point', loadConfig: loadPointConfig, start: startPointService });
+}

@@ -1,0 +1,55 @@
+// Composition root of the user service: database + point client → app → listener → signals.
+import { openDatabase } from '@backend/common/database/database';
+import { createPointClient } from '@backend/common/grpc/point-client';
+import { closeServer, listen, portOf } from '@backend/common/http/app';
+import { type RunningService, runService } from '@backend/common/lifecycle';
+import type { Logger } from '@backend/common/logger';
+import { createMetrics } from '@backend/common/metrics';
+import { createReadiness } from '@backend/common/readiness';
+import { createUserApp } from './app.ts';
+import { loadUserConfig, type UserConfig } from './config.ts';
+import { createUserListing } from './user-listing.ts';
+import { createUserRepository } from './user-repository.ts';
+
+export async function startUserService(
+  config: UserConfig,
+  logger: Logger,
+): Promise<RunningService & { port: number }> {
+  const database = await openDatabase(config, logger);
+  const points = createPointClient({
+    target: config.pointServiceAddr,
+    poolSize: config.pointPoolSize,
+    deadlineMs: config.pointDeadlineMs,
+  });
+  // Readiness follows our own database only: a point outage answers 503 per request instead of
+  // taking every user pod out of the Service.
+  const readiness = createReadiness({
+    checks: [{ name: 'database', check: database.ping }],
+    logger,
+  });
+  const app = createUserApp({
+    logger,
+    metrics: createMetrics('user'),
+    readiness,
+    listing: createUserListing({ users: createUserRepository(database), points }),
+  });
+  const server = await listen(app, config.port);
+  logger.info(
+    { port: portOf(server), point_target: config.pointServiceAddr },
+    'listening for HTTP',
+  );
+  await readiness.start();
+  return {
+    port: portOf(server),
+    readiness,
+    async stop() {
+      await closeServer(server);
+      points.close();
+      await database.close();
+    },
+  };
+}
+
+if (import.meta.main) {
+  await runService({ name: 'user', loadConfig: loadUserConfig, start: startUserService });
+}
