@@ -7,7 +7,10 @@ import { join } from 'node:path';
 
 type Schema = Record<string, unknown>;
 
-const str = (description?: string): Schema => ({ type: 'string', ...(description && { description }) });
+const str = (description?: string): Schema => ({
+  type: 'string',
+  ...(description && { description }),
+});
 const int = (minimum = 0): Schema => ({ type: 'integer', minimum });
 const bool: Schema = { type: 'boolean' };
 const port: Schema = { type: 'integer', minimum: 1, maximum: 65535 };
@@ -17,17 +20,29 @@ const intOrPercent: Schema = {
 };
 // Kubernetes objects passed through verbatim: Kubernetes validates their inside.
 const k8sObject = (description: string): Schema => ({ type: 'object', description });
-const k8sList = (description: string): Schema => ({ type: 'array', items: { type: 'object' }, description });
+const k8sList = (description: string): Schema => ({
+  type: 'array',
+  items: { type: 'object' },
+  description,
+});
 const stringMap: Schema = { type: 'object', additionalProperties: { type: 'string' } };
 
 function closed(properties: Record<string, Schema>, required: string[] = []): Schema {
-  return { type: 'object', additionalProperties: false, properties, ...(required.length && { required }) };
+  return {
+    type: 'object',
+    additionalProperties: false,
+    properties,
+    ...(required.length && { required }),
+  };
 }
 
 const probe = (extra: Record<string, Schema> = {}): Schema =>
   closed({ periodSeconds: int(1), timeoutSeconds: int(1), failureThreshold: int(1), ...extra });
 
-const peer = closed({ namespaceSelector: k8sObject('LabelSelector'), podSelector: k8sObject('LabelSelector') });
+const peer = closed({
+  namespaceSelector: k8sObject('LabelSelector'),
+  podSelector: k8sObject('LabelSelector'),
+});
 
 const globalSchema = closed({
   imageRegistry: str('registry put in front of every image repository'),
@@ -180,7 +195,9 @@ const umbrella: Schema = {
 export const chartSchemas: Record<string, Schema> = {
   department: serviceSchema('department', 'rest', {}),
   user: serviceSchema('user', 'rest', userExtra),
-  point: serviceSchema('point', 'grpc', {}),
+  point: serviceSchema('point', 'grpc', {
+    grpc: closed({ maxConnectionAgeMs: int(1), maxConnectionAgeGraceMs: int(0) }),
+  }),
   backend: umbrella,
   'backend-lib': {
     $schema: 'https://json-schema.org/draft/2020-12/schema',

@@ -22,7 +22,9 @@ const serviceMonitor = {
   labels: { release: 'kube-prometheus-stack' },
   interval: '15s',
   scrapeTimeout: '5s',
-  relabelings: [{ sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'node', action: 'replace' }],
+  relabelings: [
+    { sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'node', action: 'replace' },
+  ],
   metricRelabelings: [{ sourceLabels: ['__name__'], regex: 'nodejs_gc_.*', action: 'drop' }],
 };
 
@@ -31,10 +33,19 @@ export const valuesCases: ValuesCase[] = [
   {
     name: 'existing secret',
     service: { database: { existingSecret: 'backend-db', existingSecretKey: 'DATABASE_URL' } },
-    umbrella: { global: { database: { existingSecret: 'backend-db', existingSecretKey: 'DATABASE_URL' } } },
+    umbrella: {
+      global: { database: { existingSecret: 'backend-db', existingSecretKey: 'DATABASE_URL' } },
+    },
   },
-  { name: 'monitoring on (API present)', service: { serviceMonitor }, apiVersions: [serviceMonitorApi] },
-  { name: 'monitoring forced (no API)', service: { serviceMonitor: { ...serviceMonitor, forceRender: true } } },
+  {
+    name: 'monitoring on (API present)',
+    service: { serviceMonitor },
+    apiVersions: [serviceMonitorApi],
+  },
+  {
+    name: 'monitoring forced (no API)',
+    service: { serviceMonitor: { ...serviceMonitor, forceRender: true } },
+  },
   {
     name: 'ingress with TLS',
     service: {},
@@ -53,7 +64,12 @@ export const valuesCases: ValuesCase[] = [
   {
     name: 'HPA on',
     service: {
-      autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 10, targetMemoryUtilizationPercentage: 80 },
+      autoscaling: {
+        enabled: true,
+        minReplicas: 2,
+        maxReplicas: 10,
+        targetMemoryUtilizationPercentage: 80,
+      },
       podDisruptionBudget: { enabled: true, minAvailable: '50%' },
     },
   },

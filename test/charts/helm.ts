@@ -13,7 +13,12 @@ const run = promisify(execFile);
 export type Manifest = {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
   // biome-ignore lint/suspicious/noExplicitAny: rendered Kubernetes objects are inspected field by field
   spec?: any;
   // biome-ignore lint/suspicious/noExplicitAny: idem
@@ -40,10 +45,16 @@ export async function createChartWorkspace(helm: string): Promise<ChartWorkspace
   const dir = mkdtempSync(join(tmpdir(), 'charts-'));
   cpSync(join(repoRoot, 'charts'), join(dir, 'charts'), {
     recursive: true,
-    filter: (source) => !/[/\\]charts[/\\][^/\\]+[/\\]charts([/\\]|$)/.test(source.slice(repoRoot.length)),
+    filter: (source) =>
+      !/[/\\]charts[/\\][^/\\]+[/\\]charts([/\\]|$)/.test(source.slice(repoRoot.length)),
   });
-  cpSync(join(repoRoot, 'scripts', 'build-chart-dependencies.sh'), join(dir, 'scripts', 'build-chart-dependencies.sh'));
-  await run('bash', [join(dir, 'scripts', 'build-chart-dependencies.sh')], { env: { ...process.env, HELM: helm } });
+  cpSync(
+    join(repoRoot, 'scripts', 'build-chart-dependencies.sh'),
+    join(dir, 'scripts', 'build-chart-dependencies.sh'),
+  );
+  await run('bash', [join(dir, 'scripts', 'build-chart-dependencies.sh')], {
+    env: { ...process.env, HELM: helm },
+  });
   let counter = 0;
   const valuesFile = (values: object): string => {
     const file = join(dir, `values-${counter++}.json`);
@@ -53,8 +64,19 @@ export async function createChartWorkspace(helm: string): Promise<ChartWorkspace
   const chartDir = (chart: string): string => join(dir, 'charts', chart);
   return {
     chartDir,
-    async template(chart, { values = {}, apiVersions = [], release = 'rel', namespace = 'backend' } = {}) {
-      const args = ['template', release, chartDir(chart), '--namespace', namespace, '--kube-version', kubeVersion];
+    async template(
+      chart,
+      { values = {}, apiVersions = [], release = 'rel', namespace = 'backend' } = {},
+    ) {
+      const args = [
+        'template',
+        release,
+        chartDir(chart),
+        '--namespace',
+        namespace,
+        '--kube-version',
+        kubeVersion,
+      ];
       for (const api of apiVersions) args.push('--api-versions', api);
       args.push('--values', valuesFile(values));
       const { stdout } = await run(helm, args, { maxBuffer: 64 * 1024 * 1024 });
@@ -62,7 +84,13 @@ export async function createChartWorkspace(helm: string): Promise<ChartWorkspace
     },
     async lint(chart, values = {}) {
       try {
-        const { stdout, stderr } = await run(helm, ['lint', '--strict', chartDir(chart), '--values', valuesFile(values)]);
+        const { stdout, stderr } = await run(helm, [
+          'lint',
+          '--strict',
+          chartDir(chart),
+          '--values',
+          valuesFile(values),
+        ]);
         return { ok: true, output: stdout + stderr };
       } catch (error) {
         const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
@@ -76,7 +104,8 @@ export async function createChartWorkspace(helm: string): Promise<ChartWorkspace
 export function parseManifests(text: string): Manifest[] {
   const manifests: Manifest[] = [];
   for (const doc of parseAllDocuments(text)) {
-    if (doc.errors.length > 0) throw new Error(`rendered YAML does not parse: ${doc.errors[0]?.message}`);
+    if (doc.errors.length > 0)
+      throw new Error(`rendered YAML does not parse: ${doc.errors[0]?.message}`);
     const value = doc.toJS() as Manifest | null;
     if (value !== null) manifests.push(value);
   }
@@ -86,4 +115,5 @@ export function parseManifests(text: string): Manifest[] {
 export const find = (manifests: Manifest[], kind: string, name: string): Manifest | undefined =>
   manifests.find((m) => m.kind === kind && m.metadata.name === name);
 
-export const ofKind = (manifests: Manifest[], kind: string): Manifest[] => manifests.filter((m) => m.kind === kind);
+export const ofKind = (manifests: Manifest[], kind: string): Manifest[] =>
+  manifests.filter((m) => m.kind === kind);

@@ -13,7 +13,9 @@ import { modelModule } from './validate.ts';
 
 const run = promisify(execFile);
 
-export async function findUnknownFields(labelled: { label: string; manifest: Manifest }[]): Promise<string[]> {
+export async function findUnknownFields(
+  labelled: { label: string; manifest: Manifest }[],
+): Promise<string[]> {
   // Inside the repository so that the type imports resolve from its node_modules.
   const dir = join(repoRoot, '.tools', `strict-fields-${process.pid}-${Date.now()}`);
   mkdirSync(dir, { recursive: true });
@@ -27,7 +29,9 @@ export async function findUnknownFields(labelled: { label: string; manifest: Man
     const module = modelModule(manifest.apiVersion, manifest.kind);
     const owner = `${label}: ${manifest.kind}/${manifest.metadata.name}`;
     push(`import type { I${manifest.kind} as T${i} } from '${module}';`, owner);
-    for (const line of `export const m${i}: T${i} = ${JSON.stringify(manifest, null, 1)};`.split('\n')) {
+    for (const line of `export const m${i}: T${i} = ${JSON.stringify(manifest, null, 1)};`.split(
+      '\n',
+    )) {
       push(line, owner);
     }
   });
@@ -47,14 +51,17 @@ export async function findUnknownFields(labelled: { label: string; manifest: Man
     }),
   );
   try {
-    await run(join(repoRoot, 'node_modules', '.bin', 'tsc'), ['-p', dir], { maxBuffer: 16 * 1024 * 1024 });
+    await run(join(repoRoot, 'node_modules', '.bin', 'tsc'), ['-p', dir], {
+      maxBuffer: 16 * 1024 * 1024,
+    });
     return [];
   } catch (error) {
     const output = `${(error as { stdout?: string }).stdout ?? ''}`;
     const problems = [...output.matchAll(/manifests\.ts\((\d+),\d+\): error TS\d+: (.*)/g)].map(
       ([, line, message]) => `${owners[Number(line) - 1] ?? '?'} (line ${line}): ${message}`,
     );
-    if (problems.length === 0) throw new Error(`tsc failed without diagnostics:\n${output}${error}`);
+    if (problems.length === 0)
+      throw new Error(`tsc failed without diagnostics:\n${output}${error}`);
     return problems;
   } finally {
     rmSync(dir, { recursive: true, force: true });

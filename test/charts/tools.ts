@@ -28,14 +28,18 @@ export type Tool = { path: string } | { missing: string };
 export function findTool(name: 'helm' | 'kubectl'): Tool {
   const fromEnv = process.env[name.toUpperCase()];
   if (fromEnv) {
-    return existsSync(fromEnv) ? { path: fromEnv } : { missing: `$${name.toUpperCase()}=${fromEnv} does not exist` };
+    return existsSync(fromEnv)
+      ? { path: fromEnv }
+      : { missing: `$${name.toUpperCase()}=${fromEnv} does not exist` };
   }
   const cached = join(cacheDir, name);
   if (runsVersion(cached)) return { path: cached };
   const layerError = extractFromLayer(name, cached);
   if (!layerError && runsVersion(cached)) return { path: cached };
   if (runsVersion(name)) return { path: name };
-  return { missing: `${name} not found: ${layerError ?? `${cached} does not run`}, and none on PATH` };
+  return {
+    missing: `${name} not found: ${layerError ?? `${cached} does not run`}, and none on PATH`,
+  };
 }
 
 function runsVersion(command: string): boolean {
@@ -95,7 +99,11 @@ export const toolsRequired = process.env.TEST_REQUIRE_TOOLS === '1';
 
 // Registers `register(path)` when the tool is there; otherwise a failing test (CI) or a
 // skipped test whose title gives the reason (a developer machine) — never a silent pass.
-export function withTool(name: 'helm' | 'kubectl', register: (path: string) => void, test: TestFn): void {
+export function withTool(
+  name: 'helm' | 'kubectl',
+  register: (path: string) => void,
+  test: TestFn,
+): void {
   const tool = findTool(name);
   if ('path' in tool) {
     register(tool.path);

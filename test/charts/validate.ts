@@ -15,7 +15,9 @@ export function modelModule(apiVersion: string, kind: string): string {
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
   const crdPackage = crdPackages[group ?? ''];
   if (crdPackage) return `${crdPackage}/${group}/${version}/${kind}`;
-  return group ? `kubernetes-models/${group}/${version}/${kind}` : `kubernetes-models/${version}/${kind}`;
+  return group
+    ? `kubernetes-models/${group}/${version}/${kind}`
+    : `kubernetes-models/${version}/${kind}`;
 }
 
 const cache = new Map<string, Promise<ModelClass>>();

@@ -33,6 +33,12 @@ user-only settings appear only in the user chart.
   value: {{ .Values.debug.enabled | quote }}
 - name: DEBUG_PORT
   value: {{ .Values.debug.port | quote }}
+{{- with .Values.grpc }}
+- name: GRPC_MAX_CONNECTION_AGE_MS
+  value: {{ .maxConnectionAgeMs | quote }}
+- name: GRPC_MAX_CONNECTION_AGE_GRACE_MS
+  value: {{ .maxConnectionAgeGraceMs | quote }}
+{{- end }}
 {{- with .Values.pointClient }}
 - name: POINT_SERVICE_ADDR
   value: {{ .serviceAddr | default (printf "dns:///%s-point-headless.%s.svc.%s:%v" $.Release.Name $.Release.Namespace (include "backend-lib.clusterDomain" $) .port) | quote }}
