@@ -123,18 +123,6 @@ export const baseSchema = {
     default: 20_000,
     env: 'SHUTDOWN_TIMEOUT_MS',
   },
-  debugEnabled: {
-    doc: 'Serve heap snapshots and profiles on the debug listener (bound to 127.0.0.1 only).',
-    format: 'flag',
-    default: false,
-    env: 'DEBUG_ENABLED',
-  },
-  debugPort: {
-    doc: 'Port of the debug listener on 127.0.0.1.',
-    format: 'tcp-port',
-    default: 6060,
-    env: 'DEBUG_PORT',
-  },
 };
 
 export type BaseConfig = {
@@ -147,8 +135,6 @@ export type BaseConfig = {
   logLevel: LogLevel;
   shutdownDrainDelayMs: number;
   shutdownTimeoutMs: number;
-  debugEnabled: boolean;
-  debugPort: number;
 };
 
 type SchemaEntry = { doc: string; format: string; default: unknown; env: string };

@@ -33,8 +33,8 @@ export function createHttpApp(options: HttpAppOptions): Koa<RequestState> {
     .use(errorHandler())
     .use(enforceLimits(limits))
     .use(operations.routes())
-    .use(operations.allowedMethods({ throw: true }));
-  if (routes) app.use(routes.routes()).use(routes.allowedMethods({ throw: true }));
+    .use(operations.allowedMethods());
+  if (routes) app.use(routes.routes()).use(routes.allowedMethods());
   return app;
 }
 

@@ -1,5 +1,5 @@
 // The one place errors become responses: 4xx say what was wrong, 5xx never show internals.
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import { AppError, isUnavailableError } from '../errors.ts';
 import { sendFailure } from './envelope.ts';
 import type { RequestState } from './request-id.ts';
@@ -8,19 +8,23 @@ export function errorHandler(): Middleware<RequestState> {
   return async (ctx, next) => {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) {
-        sendFailure(ctx, 404, `no route for ${ctx.method} ${ctx.path}`);
-      }
+      // Statuses set without a body (no route, 405/501 from allowedMethods) get the envelope too.
+      if (ctx.status >= 400 && ctx.body === undefined) sendFailure(ctx, ctx.status, describe(ctx));
     } catch (error) {
       const { status, message } = toResponse(error);
       if (status >= 500) ctx.state.log.error({ err: error, status }, 'request failed');
       else ctx.state.log.info({ status, reason: message }, 'request rejected');
       sendFailure(ctx, status, message);
-      // Responses from allowedMethods (405/501) carry an Allow header worth keeping.
-      const allow = (error as { headers?: { Allow?: string } }).headers?.Allow;
-      if (allow) ctx.set('Allow', allow);
     }
   };
+}
+
+function describe(ctx: Context): string {
+  if (ctx.status === 404) return `no route for ${ctx.method} ${ctx.path}`;
+  if (ctx.status === 405)
+    return `${ctx.method} is not allowed here; allowed: ${ctx.response.get('Allow')}`;
+  if (ctx.status === 501) return `${ctx.method} is not implemented`;
+  return 'request failed';
 }
 
 function toResponse(error: unknown): { status: number; message: string } {

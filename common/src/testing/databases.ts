@@ -1,0 +1,164 @@
+// Real databases for tests: SQLite always; PostgreSQL and MySQL from TEST_POSTGRES_URL /
+// TEST_MYSQL_URL when set, otherwise from testcontainers. Each test file gets its own database.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import test from 'ava';
+import { baseSchema, loadConfig } from '../config.ts';
+import { type Dialect, openDatabase } from '../database/database.ts';
+import { seedSampleData } from '../database/sample-data.ts';
+import { createLogger } from '../logger.ts';
+
+export type TestDatabase = { dialect: Dialect; url: string };
+
+type Server = { adminUrl: string; stop: () => Promise<void> };
+
+const silent = createLogger({ name: 'test', level: 'fatal' });
+const configFor = (url: string) =>
+  loadConfig(baseSchema, { DATABASE_URL: url, DATABASE_CONNECT_TIMEOUT_MS: '3000' });
+
+/** Runs statements on a server-wide connection (used to create and drop databases). */
+async function admin(url: string, statements: string[]) {
+  const database = await openDatabase(configFor(url), silent);
+  try {
+    for (const sql of statements) await database.em().getConnection().execute(sql);
+  } finally {
+    await database.close();
+  }
+}
+
+const serverSettings = {
+  postgresql: {
+    variable: 'TEST_POSTGRES_URL',
+    image: 'postgres:17-alpine',
+    port: 5432,
+    env: { POSTGRES_PASSWORD: 'test' },
+    url: (host: string, port: number) => `postgres://postgres:test@${host}:${port}/postgres`,
+  },
+  mysql: {
+    variable: 'TEST_MYSQL_URL',
+    image: 'mysql:8.4',
+    port: 3306,
+    env: { MYSQL_ROOT_PASSWORD: 'test' },
+    url: (host: string, port: number) => `mysql://root:test@${host}:${port}/mysql`,
+  },
+} as const;
+
+async function startServer(dialect: 'postgresql' | 'mysql'): Promise<Server> {
+  const settings = serverSettings[dialect];
+  const fromEnv = process.env[settings.variable];
+  if (fromEnv) {
+    await admin(fromEnv, ['select 1']).catch((error: Error) => {
+      throw new Error(`${settings.variable} does not answer: ${error.message}`);
+    });
+    return { adminUrl: fromEnv, stop: async () => {} };
+  }
+  const { GenericContainer, Wait } = await import('testcontainers');
+  const container = await new GenericContainer(settings.image)
+    .withEnvironment(settings.env)
+    .withExposedPorts(settings.port)
+    .withWaitStrategy(Wait.forListeningPorts())
+    .start()
+    .catch((error: Error) => {
+      throw new Error(
+        `${settings.variable} is not set and testcontainers could not start ${settings.image}: ${error.message}`,
+      );
+    });
+  const adminUrl = settings.url(container.getHost(), container.getMappedPort(settings.port));
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await admin(adminUrl, ['select 1']);
+      break;
+    } catch (error) {
+      if (attempt > 60) throw error;
+      await sleep(1_000);
+    }
+  }
+  return { adminUrl, stop: async () => void (await container.stop()) };
+}
+
+async function createDatabase(
+  server: Server,
+  dialect: Dialect,
+): Promise<TestDatabase & { drop(): Promise<void> }> {
+  const name = `test_${randomBytes(6).toString('hex')}`;
+  await admin(server.adminUrl, [`create database ${name}`]);
+  const url = new URL(server.adminUrl);
+  url.pathname = `/${name}`;
+  const drop =
+    dialect === 'postgresql'
+      ? `drop database if exists ${name} with (force)`
+      : `drop database if exists ${name}`;
+  return { dialect, url: url.toString(), drop: () => admin(server.adminUrl, [drop]) };
+}
+
+async function createSqliteDatabase(): Promise<TestDatabase & { drop(): Promise<void> }> {
+  const directory = await mkdtemp(join(tmpdir(), 'backend-test-'));
+  return {
+    dialect: 'sqlite',
+    url: `sqlite:${join(directory, 'test.sqlite')}`,
+    drop: () => rm(directory, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * One migrated (and by default seeded) database per available dialect, dropped after the file's
+ * tests. A dialect whose server cannot be had is reported as a skipped test naming the reason —
+ * or as a failed test when TEST_REQUIRE_ALL_DATABASES=1.
+ *
+ * ava starts running a file on the tick after its first declaration, so everything here is
+ * awaited first and declared last; call it before declaring anything, and start services in
+ * `test.before` hooks.
+ */
+export async function testDatabases({ seed = true } = {}): Promise<TestDatabase[]> {
+  const ready: TestDatabase[] = [];
+  const missing: [Dialect, string][] = [];
+  const cleanups: (() => Promise<void>)[] = [];
+  const create = async (dialect: Dialect) => {
+    if (dialect === 'sqlite') return createSqliteDatabase();
+    const server = await startServer(dialect);
+    cleanups.push(server.stop);
+    return createDatabase(server, dialect);
+  };
+  for (const dialect of ['sqlite', 'postgresql', 'mysql'] as const) {
+    try {
+      const database = await create(dialect);
+      cleanups.unshift(database.drop);
+      await prepare(database.url, seed);
+      ready.push({ dialect, url: database.url });
+    } catch (error) {
+      missing.push([dialect, (error as Error).message.split('\n')[0] ?? 'unknown error']);
+    }
+  }
+  for (const [dialect, reason] of missing) {
+    if (process.env.TEST_REQUIRE_ALL_DATABASES === '1') {
+      test(`[${dialect}] database required (TEST_REQUIRE_ALL_DATABASES=1)`, (t) => t.fail(reason));
+    } else {
+      test.skip(`[${dialect}] suite skipped: ${reason}`, () => {});
+    }
+  }
+  test.after.always('drop the test databases', async () => {
+    for (const cleanup of cleanups) await cleanup();
+  });
+  return ready;
+}
+
+async function prepare(url: string, seed: boolean) {
+  const database = await openDatabase(configFor(url), silent);
+  try {
+    await database.migrate();
+    if (seed) await seedSampleData(database);
+  } finally {
+    await database.close();
+  }
+}
+
+/** The same server URL on a port nothing listens on: a database that is down. */
+export function unreachableUrl(database: TestDatabase): string {
+  const url = new URL(database.url);
+  url.hostname = '127.0.0.1';
+  url.port = '1';
+  return url.toString();
+}

@@ -1,0 +1,64 @@
+// Real service processes for tests: spawned as `node services/<name>/src/main.ts`, as in production.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+
+export const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+export type ServiceProcess = {
+  child: ChildProcess;
+  output: () => string;
+  /** Resolves with the exit code (or signal name); rejects after `timeoutMs`. */
+  exited: (timeoutMs?: number) => Promise<number | string>;
+};
+
+export function spawnService(name: string, env: Record<string, string>): ServiceProcess {
+  const child = spawn(process.execPath, [`services/${name}/src/main.ts`], {
+    cwd: repositoryRoot,
+    env: { PATH: process.env.PATH, SHUTDOWN_DRAIN_DELAY_MS: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  const exit = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string);
+  return {
+    child,
+    output: () => output,
+    exited: (timeoutMs = 30_000) =>
+      Promise.race([
+        exit,
+        sleep(timeoutMs).then(() => {
+          throw new Error(`${name} did not exit within ${timeoutMs} ms:\n${output}`);
+        }),
+      ]),
+  };
+}
+
+/** Polls `url` until it answers 200; rejects with the process output after `timeoutMs`. */
+export async function waitUntilReady(service: ServiceProcess, url: string, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (service.child.exitCode !== null) break;
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
+    await sleep(50);
+  }
+  throw new Error(`not ready at ${url}:\n${service.output()}`);
+}
+
+/** A TCP port that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  return port;
+}
