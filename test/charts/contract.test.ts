@@ -4,7 +4,7 @@
 // the way the kubelet would, call them the way the `helm test` pods do, and stop them the way
 // Kubernetes does. The chart and the services cannot drift apart without this going red.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,6 @@ import { type ChartWorkspace, createChartWorkspace, find, type Manifest, ofKind 
 import { containerEnv, probeUntilSuccess, runProbe } from './kubelet.ts';
 import { repoRoot, withTool } from './tools.ts';
 
-// biome-ignore lint/suspicious/noExplicitAny: rendered Kubernetes objects
 type Any = any;
 
 // The ENV lines of the Dockerfile: the image's environment underneath the pod's.
@@ -54,6 +53,21 @@ function startContainer(name: string, container: Any, env: Record<string, string
   return { name, container, child, output, exit };
 }
 
+// The image is the repository tree, read-only in the pod (readOnlyRootFilesystem): the
+// processes may write only to /tmp. Lists every path under the repository but dependencies,
+// git data and the tools cache, to see what the processes wrote.
+function repositoryFiles(dir = repoRoot, prefix = ''): Set<string> {
+  const found = new Set<string>();
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (['node_modules', '.git', '.tools'].includes(entry.name)) continue;
+    const path = `${prefix}${entry.name}`;
+    found.add(path);
+    if (entry.isDirectory())
+      for (const inner of repositoryFiles(join(dir, entry.name), `${path}/`)) found.add(inner);
+  }
+  return found;
+}
+
 const tail = (running: Running) => running.output.join('').split('\n').slice(-15).join('\n');
 
 withTool(
@@ -63,6 +77,7 @@ withTool(
     let dataDir: string;
     let manifests: Manifest[];
     let secrets: Record<string, Record<string, string>>;
+    let filesBefore: Set<string>;
     const running = new Map<string, Running>();
 
     test.before(async () => {
@@ -101,6 +116,7 @@ withTool(
     });
 
     test.serial('the migration hook Job succeeds when run as rendered', async (t) => {
+      filesBefore = repositoryFiles();
       const [job] = ofKind(manifests, 'Job');
       const container = job?.spec.template.spec.containers[0];
       const migration = startContainer(
@@ -212,6 +228,14 @@ withTool(
         });
         await Promise.all(stopping);
         running.clear();
+      },
+    );
+
+    test.serial(
+      'nothing was written outside /tmp (the pods run with a read-only root filesystem)',
+      (t) => {
+        const written = [...repositoryFiles()].filter((path) => !filesBefore.has(path));
+        t.deepEqual(written, []);
       },
     );
   },

@@ -12,7 +12,6 @@ const caseNamed = (name: string) => {
   return found;
 };
 
-// biome-ignore lint/suspicious/noExplicitAny: rendered objects
 type Any = any;
 
 const podSpecs = (manifests: Manifest[]): { where: string; spec: Any }[] =>
