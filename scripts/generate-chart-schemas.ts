@@ -45,7 +45,6 @@ const peer = closed({
 });
 
 const globalSchema = closed({
-  imageRegistry: str('registry put in front of every image repository'),
   clusterDomain: str('cluster DNS domain'),
   database: closed({ existingSecret: str(), existingSecretKey: str(), url: str() }),
 });

@@ -35,9 +35,7 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end -}}
 
 {{- define "backend-lib.image" -}}
-{{- $registry := .Values.global.imageRegistry | default "" -}}
 {{- $repository := .Values.image.repository -}}
-{{- if $registry }}{{ $repository = printf "%s/%s" $registry $repository }}{{ end -}}
 {{- if .Values.image.digest -}}
 {{ $repository }}@{{ .Values.image.digest }}
 {{- else -}}
