@@ -1,6 +1,9 @@
 // helm lint --strict and helm template of every chart over the values matrix; every rendered
 // manifest validated against the Kubernetes 1.35 and Prometheus Operator schemas, offline.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import test from 'ava';
+import { parse } from 'yaml';
 import {
   allCharts,
   type ChartName,
@@ -11,7 +14,7 @@ import {
 } from './cases.ts';
 import { type ChartWorkspace, createChartWorkspace, type Manifest } from './helm.ts';
 import { findUnknownFields } from './strict-fields.ts';
-import { withTool } from './tools.ts';
+import { repoRoot, withTool } from './tools.ts';
 import { validateManifests } from './validate.ts';
 
 withTool(
@@ -71,6 +74,35 @@ withTool(
       t.deepEqual(await findUnknownFields(rendered), []);
     });
 
+    const devValues = (file: string) => parse(readFileSync(join(repoRoot, 'dev', file), 'utf8'));
+    const merge = (...layers: object[]): object => deepMerge(layers);
+    for (const files of [['values.yaml'], ['values.yaml', 'values-mysql.yaml']]) {
+      test(`skaffold's dev values (dev/${files.join(' + dev/')}) lint and render valid manifests`, async (t) => {
+        const values = merge(...files.map(devValues));
+        const { ok, output } = await workspace.lint('backend', values);
+        t.true(ok, output);
+        const manifests = await workspace.template('backend', { values });
+        t.deepEqual(await validateManifests(manifests), []);
+        t.deepEqual(
+          await findUnknownFields(
+            manifests.map((manifest) => ({ label: files.join('+'), manifest })),
+          ),
+          [],
+        );
+      });
+    }
+
+    for (const engine of ['postgres', 'mysql']) {
+      test(`the dev database chart (dev/database, ${engine}) lints and renders valid manifests`, async (t) => {
+        const chart = join(repoRoot, 'dev', 'database');
+        const { ok, output } = await workspace.lint(chart, { engine });
+        t.true(ok, output);
+        const manifests = await workspace.template(chart, { values: { engine } });
+        t.deepEqual(manifests.map((m) => m.kind).sort(), ['Deployment', 'Service']);
+        t.deepEqual(await validateManifests(manifests), []);
+      });
+    }
+
     test('a misspelt value is rejected by values.schema.json', async (t) => {
       const error = await t.throwsAsync(
         workspace.template('department', {
@@ -96,3 +128,17 @@ withTool(
   },
   test,
 );
+
+// Helm's rule for several values files: maps merge key by key, anything else is replaced.
+function deepMerge(layers: object[]): object {
+  const isMap = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
+  const result: Record<string, unknown> = {};
+  for (const layer of layers) {
+    for (const [key, value] of Object.entries(layer)) {
+      const current = result[key];
+      result[key] = isMap(current) && isMap(value) ? deepMerge([current, value]) : value;
+    }
+  }
+  return result;
+}

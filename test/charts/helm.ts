@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { repoRoot } from './tools.ts';
@@ -61,7 +61,9 @@ export async function createChartWorkspace(helm: string): Promise<ChartWorkspace
     writeFileSync(file, JSON.stringify(values)); // JSON is YAML
     return file;
   };
-  const chartDir = (chart: string): string => join(dir, 'charts', chart);
+  // A chart name is one of charts/; an absolute path is used as it is (charts without dependencies).
+  const chartDir = (chart: string): string =>
+    isAbsolute(chart) ? chart : join(dir, 'charts', chart);
   return {
     chartDir,
     async template(
