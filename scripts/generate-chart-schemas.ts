@@ -184,6 +184,13 @@ const umbrella: Schema = {
       host: str(),
       tls: closed({ enabled: bool, secretName: str() }),
     }),
+    prometheusRule: closed({
+      enabled: bool,
+      forceRender: bool,
+      labels: stringMap,
+      errorRatioThreshold: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+      latencyP99Seconds: { type: 'number', exclusiveMinimum: 0 },
+    }),
     department: { type: 'object' },
     user: { type: 'object' },
     point: { type: 'object' },

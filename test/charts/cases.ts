@@ -5,6 +5,8 @@ export type ChartName = (typeof allCharts)[number];
 
 export const databaseUrl = 'postgres://backend:secret@db.example.internal:5432/backend';
 export const serviceMonitorApi = 'monitoring.coreos.com/v1/ServiceMonitor';
+export const prometheusRuleApi = 'monitoring.coreos.com/v1/PrometheusRule';
+const prometheusRule = { enabled: true, labels: { release: 'kube-prometheus-stack' } };
 
 export type ValuesCase = {
   name: string;
@@ -40,11 +42,13 @@ export const valuesCases: ValuesCase[] = [
   {
     name: 'monitoring on (API present)',
     service: { serviceMonitor },
-    apiVersions: [serviceMonitorApi],
+    umbrella: { prometheusRule },
+    apiVersions: [serviceMonitorApi, prometheusRuleApi],
   },
   {
     name: 'monitoring forced (no API)',
     service: { serviceMonitor: { ...serviceMonitor, forceRender: true } },
+    umbrella: { prometheusRule: { ...prometheusRule, forceRender: true } },
   },
   {
     name: 'ingress with TLS',
