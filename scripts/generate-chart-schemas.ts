@@ -67,7 +67,7 @@ function serviceSchema(name: string, kind: 'rest' | 'grpc', extra: Record<string
       ? closed({ grpcService: str() }, ['grpcService'])
       : closed({ httpPath: { type: 'string', pattern: '^/' } }, ['httpPath']);
   return {
-    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $schema: 'http://json-schema.org/draft-07/schema#',
     title: `${name} chart values`,
     ...closed({
       image: closed(
@@ -173,7 +173,7 @@ const userExtra: Record<string, Schema> = {
 
 // Subchart values are checked by the subchart's own schema; the umbrella only closes its own keys.
 const umbrella: Schema = {
-  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $schema: 'http://json-schema.org/draft-07/schema#',
   title: 'backend umbrella chart values',
   ...closed({
     global: globalSchema,
@@ -206,7 +206,7 @@ export const chartSchemas: Record<string, Schema> = {
   }),
   backend: umbrella,
   'backend-lib': {
-    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $schema: 'http://json-schema.org/draft-07/schema#',
     title: 'backend-lib (a library chart: it takes no values)',
     ...closed({ global: { type: 'object' } }),
   },
