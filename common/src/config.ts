@@ -1,5 +1,6 @@
 // Configuration from the environment: one convict schema per service, extending the base below.
 // Every value is validated strictly at start-up; an error names the environment variable.
+import { isIP } from 'node:net';
 import convict from 'convict';
 
 const digitsOnly = /^\d{1,15}$/;
@@ -52,6 +53,13 @@ convict.addFormats({
       }
     },
   },
+  'bind-address': {
+    validate: (value: unknown) => {
+      if (typeof value !== 'string' || isIP(value) === 0) {
+        throw new Error('must be an IP address such as 0.0.0.0, :: or 127.0.0.1');
+      }
+    },
+  },
   'grpc-target': {
     validate: (value: unknown) => {
       if (typeof value !== 'string' || !/^[^\s]{1,255}$/.test(value)) {
@@ -68,6 +76,12 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** The settings every service shares. Services spread this into their own schema. */
 export const baseSchema = {
+  host: {
+    doc: 'Address the listeners bind to: 0.0.0.0 for every IPv4 interface, :: for IPv6 and IPv4.',
+    format: 'bind-address',
+    default: '0.0.0.0',
+    env: 'HOST',
+  },
   port: {
     doc: 'Port of the main listener (REST, or gRPC for point).',
     format: 'tcp-port',
@@ -126,6 +140,7 @@ export const baseSchema = {
 };
 
 export type BaseConfig = {
+  host: string;
   port: number;
   databaseUrl: string;
   databasePoolMin: number;

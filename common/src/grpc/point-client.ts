@@ -1,6 +1,7 @@
 // The user service's way to the point service: a small pool of channels, each balancing
 // round-robin over every address the target resolves to, with deadlines and retries.
 import * as grpc from '@grpc/grpc-js';
+import type { Registry } from 'prom-client';
 import { AppError, unavailable } from '../errors.ts';
 import {
   POINT_SERVICE_NAME,
@@ -9,6 +10,7 @@ import {
   type PointServerClient as PointServerClientType,
   type UserListPointResponse,
 } from './point-proto.ts';
+import { poolSubchannels, registerPoolMetrics } from './pool-metrics.ts';
 
 export type PointClientOptions = {
   /** A grpc-js target: dns:///point-headless:50051, 127.0.0.1:50051, ipv4:a:p,b:p … */
@@ -16,12 +18,18 @@ export type PointClientOptions = {
   /** Channels in the pool; each holds its own connection to every backend. */
   poolSize: number;
   deadlineMs: number;
+  /** Shortest interval between DNS re-resolutions of the target. */
+  resolveIntervalMs?: number;
+  /** Where the pool's per-backend metrics go. */
+  registry?: Registry;
 };
 
 export type PointClient = {
   /** Points of each user that has any; users without points are absent. */
   getUserListPoints(userIds: string[], requestId?: string): Promise<Map<string, number>>;
   getUserPoints(userId: string, requestId?: string): Promise<number>;
+  /** The pool's connections: one per channel and backend address, with its state. */
+  connections(): Promise<{ backend: string; state: string }[]>;
   close(): void;
 };
 
@@ -43,13 +51,15 @@ export const pointServiceConfig = {
   retryThrottling: { maxTokens: 100, tokenRatio: 0.1 },
 };
 
-export function createPointClient({
-  target,
-  poolSize,
-  deadlineMs,
-}: PointClientOptions): PointClient {
+export function createPointClient(options: PointClientOptions): PointClient {
+  const { target, poolSize, deadlineMs, resolveIntervalMs = 5_000, registry } = options;
   const channelOptions: grpc.ChannelOptions = {
     'grpc.service_config': JSON.stringify(pointServiceConfig),
+    // The policy above is ours; don't look for one in DNS TXT records.
+    'grpc.service_config_disable_resolution': 1,
+    // grpc-js re-resolves when a connection closes (e.g. the server's max connection age), at
+    // most this often; 30 s by default, which would slow the discovery of new pods.
+    'grpc.dns_min_time_between_resolutions_ms': resolveIntervalMs,
     'grpc.enable_retries': 1,
     // Without this, identical channels share one subchannel per backend process-wide.
     'grpc.use_local_subchannel_pool': 1,
@@ -63,6 +73,7 @@ export function createPointClient({
     { length: Math.max(1, poolSize) },
     () => new PointServerClient(target, grpc.credentials.createInsecure(), channelOptions),
   );
+  if (registry) registerPoolMetrics(registry, clients);
   let next = 0;
   const pick = () => clients[next++ % clients.length] as PointServerClientType;
 
@@ -97,6 +108,10 @@ export function createPointClient({
         requestId,
       );
       return Number(reply.user_point);
+    },
+    async connections() {
+      const subchannels = await poolSubchannels(clients);
+      return subchannels.map(({ data }) => ({ backend: data.target, state: data.state.state }));
     },
     close() {
       for (const client of clients) client.close();

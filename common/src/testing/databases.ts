@@ -162,3 +162,10 @@ export function unreachableUrl(database: TestDatabase): string {
   url.port = '1';
   return url.toString();
 }
+
+/** A migrated, seeded SQLite file in a temporary directory, for tests that need any database. */
+export async function prepareSqlite(): Promise<string> {
+  const { url } = await createSqliteDatabase();
+  await prepare(url, true);
+  return url;
+}

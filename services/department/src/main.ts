@@ -24,7 +24,7 @@ export async function startDepartmentService(
     readiness,
     departments: createDepartmentRepository(database),
   });
-  const server = await listen(app, config.port);
+  const server = await listen(app, config.port, config.host);
   logger.info({ port: portOf(server) }, 'listening for HTTP');
   await readiness.start();
   return {

@@ -14,7 +14,6 @@ import { createPointRepository } from './point-repository.ts';
 export async function startPointService(
   config: PointConfig,
   logger: Logger,
-  options: { host?: string } = {},
 ): Promise<RunningService & { port: number; httpPort: number }> {
   const database = await openDatabase(config, logger);
   const metrics = createMetrics('point');
@@ -24,7 +23,7 @@ export async function startPointService(
   });
   const handlers = createPointHandlers({ logger, points: createPointRepository(database) });
   const grpcServer = await serveGrpc({
-    host: options.host,
+    host: config.host,
     port: config.port,
     healthServiceNames: [POINT_SERVICE_NAME],
     readiness,
@@ -32,7 +31,11 @@ export async function startPointService(
     maxConnectionAgeMs: config.grpcMaxConnectionAgeMs,
     maxConnectionAgeGraceMs: config.grpcMaxConnectionAgeGraceMs,
   });
-  const http = await listen(createHttpApp({ logger, metrics, readiness }), config.httpPort);
+  const http = await listen(
+    createHttpApp({ logger, metrics, readiness }),
+    config.httpPort,
+    config.host,
+  );
   logger.info({ port: grpcServer.port, http_port: portOf(http) }, 'listening for gRPC and HTTP');
   await readiness.start();
   return {

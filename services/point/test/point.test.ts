@@ -31,9 +31,8 @@ for (const database of await testDatabases()) {
   let client: RawPointClient;
   test.before(async () => {
     service = await startPointService(
-      loadPointConfig({ PORT: '0', HTTP_PORT: '0', DATABASE_URL: database.url }),
+      loadPointConfig({ HOST: '127.0.0.1', PORT: '0', HTTP_PORT: '0', DATABASE_URL: database.url }),
       captureLogs('point').logger,
-      { host: '127.0.0.1' },
     );
     target = `127.0.0.1:${service.port}`;
     client = rawPointClient(target);
@@ -129,9 +128,13 @@ for (const database of await testDatabases()) {
   if (database.dialect !== 'sqlite') {
     test(`${tag} a database that is down gives UNAVAILABLE (never an empty success) and NOT_SERVING`, async (t) => {
       const down = await startPointService(
-        loadPointConfig({ PORT: '0', HTTP_PORT: '0', DATABASE_URL: unreachableUrl(database) }),
+        loadPointConfig({
+          HOST: '127.0.0.1',
+          PORT: '0',
+          HTTP_PORT: '0',
+          DATABASE_URL: unreachableUrl(database),
+        }),
         captureLogs('point').logger,
-        { host: '127.0.0.1' },
       );
       const downClient = rawPointClient(`127.0.0.1:${down.port}`);
       try {

@@ -15,6 +15,12 @@ export const userSchema = {
     default: 2,
     env: 'POINT_POOL_SIZE',
   },
+  pointResolveIntervalMs: {
+    doc: 'Shortest interval between DNS re-resolutions of POINT_SERVICE_ADDR (on connection loss or max age).',
+    format: 'milliseconds',
+    default: 5_000,
+    env: 'POINT_RESOLVE_INTERVAL_MS',
+  },
   pointDeadlineMs: {
     doc: 'Deadline of each call to the point service, retries included.',
     format: 'milliseconds',
@@ -27,6 +33,7 @@ export type UserConfig = BaseConfig & {
   pointServiceAddr: string;
   pointPoolSize: number;
   pointDeadlineMs: number;
+  pointResolveIntervalMs: number;
 };
 
 export const loadUserConfig = (env: NodeJS.ProcessEnv) => loadConfig<UserConfig>(userSchema, env);

@@ -16,10 +16,13 @@ export async function startUserService(
   logger: Logger,
 ): Promise<RunningService & { port: number }> {
   const database = await openDatabase(config, logger);
+  const metrics = createMetrics('user');
   const points = createPointClient({
     target: config.pointServiceAddr,
     poolSize: config.pointPoolSize,
     deadlineMs: config.pointDeadlineMs,
+    resolveIntervalMs: config.pointResolveIntervalMs,
+    registry: metrics.registry,
   });
   // Readiness follows our own database only: a point outage answers 503 per request instead of
   // taking every user pod out of the Service.
@@ -29,11 +32,11 @@ export async function startUserService(
   });
   const app = createUserApp({
     logger,
-    metrics: createMetrics('user'),
+    metrics,
     readiness,
     listing: createUserListing({ users: createUserRepository(database), points }),
   });
-  const server = await listen(app, config.port);
+  const server = await listen(app, config.port, config.host);
   logger.info(
     { port: portOf(server), point_target: config.pointServiceAddr },
     'listening for HTTP',

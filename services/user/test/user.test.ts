@@ -55,9 +55,8 @@ for (const database of databases) {
   test.before(async () => {
     pointLogs = captureLogs('point');
     const point = await startPointService(
-      loadPointConfig({ PORT: '0', HTTP_PORT: '0', DATABASE_URL: database.url }),
+      loadPointConfig({ HOST: '127.0.0.1', PORT: '0', HTTP_PORT: '0', DATABASE_URL: database.url }),
       pointLogs.logger,
-      { host: '127.0.0.1' },
     );
     running.push(point);
     pointTarget = `127.0.0.1:${point.port}`;
