@@ -81,6 +81,7 @@ function serviceSchema(name: string, kind: 'rest' | 'grpc', extra: Record<string
       ),
       imagePullSecrets: k8sList('LocalObjectReference objects'),
       replicaCount: int(0),
+      bindAddress: { type: 'string', anyOf: [{ format: 'ipv4' }, { format: 'ipv6' }] },
       ports,
       service: closed({
         type: { enum: ['ClusterIP', 'NodePort', 'LoadBalancer'] },
@@ -104,7 +105,6 @@ function serviceSchema(name: string, kind: 'rest' | 'grpc', extra: Record<string
       }),
       logLevel: { enum: ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] },
       shutdown: closed({ drainDelayMs: int(0), timeoutMs: int(1), graceMarginSeconds: int(0) }),
-      debug: closed({ enabled: bool, port }),
       extraEnv: k8sList('EnvVar objects'),
       probes: closed({
         startup: probe(),
@@ -166,9 +166,9 @@ const userExtra: Record<string, Schema> = {
     serviceAddr: str('grpc-js target; empty means point headless Service of this release'),
     port,
     poolSize: int(1),
+    resolveIntervalMs: int(0),
     deadlineMs: int(1),
   }),
-  statsMaxAgeMs: int(0),
 };
 
 // Subchart values are checked by the subchart's own schema; the umbrella only closes its own keys.

@@ -78,9 +78,8 @@ export const valuesCases: ValuesCase[] = [
     },
   },
   {
-    name: 'debug and dev settings',
+    name: 'dev settings',
     service: {
-      debug: { enabled: true },
       logLevel: 'debug',
       migration: { extraArgs: ['--seed'] },
       image: { repository: 'department', tag: 'dev', pullPolicy: 'Never' },

@@ -9,6 +9,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
+import { departmentSchema } from '../../services/department/src/config.ts';
+import { pointSchema } from '../../services/point/src/config.ts';
+import { userSchema } from '../../services/user/src/config.ts';
 import { type ChartWorkspace, createChartWorkspace, find, type Manifest, ofKind } from './helm.ts';
 import { containerEnv, probeUntilSuccess, runProbe } from './kubelet.ts';
 import { repoRoot, withTool } from './tools.ts';
@@ -114,6 +117,26 @@ withTool(
       workspace?.dispose();
       if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     });
+
+    test.serial(
+      'each Deployment sets exactly the variables its service reads (no dead knobs, nothing unmapped)',
+      (t) => {
+        const schemas: Record<string, object> = {
+          department: departmentSchema,
+          user: userSchema,
+          point: pointSchema,
+        };
+        for (const name of services) {
+          const container = find(manifests, 'Deployment', `${release}-${name}`)?.spec.template.spec
+            .containers[0];
+          const set = (container.env as { name: string }[]).map((e) => e.name).sort();
+          const read = Object.values(schemas[name] as Record<string, { env: string }>)
+            .map((entry) => entry.env)
+            .sort();
+          t.deepEqual(set, read, `${name}: chart env vs services/${name}/src/config.ts`);
+        }
+      },
+    );
 
     test.serial('the migration hook Job succeeds when run as rendered', async (t) => {
       filesBefore = repositoryFiles();

@@ -4,6 +4,8 @@ The one place where Helm values (camelCase) become the services' environment var
 user-only settings appear only in the user chart.
 */}}
 {{- define "backend-lib.env" -}}
+- name: HOST
+  value: {{ .Values.bindAddress | quote }}
 - name: PORT
   value: {{ include "backend-lib.mainPort" . | quote }}
 {{- if .Values.ports.grpc }}
@@ -29,10 +31,6 @@ user-only settings appear only in the user chart.
   value: {{ .Values.shutdown.drainDelayMs | quote }}
 - name: SHUTDOWN_TIMEOUT_MS
   value: {{ .Values.shutdown.timeoutMs | quote }}
-- name: DEBUG_ENABLED
-  value: {{ .Values.debug.enabled | quote }}
-- name: DEBUG_PORT
-  value: {{ .Values.debug.port | quote }}
 {{- with .Values.grpc }}
 - name: GRPC_MAX_CONNECTION_AGE_MS
   value: {{ .maxConnectionAgeMs | quote }}
@@ -44,12 +42,10 @@ user-only settings appear only in the user chart.
   value: {{ .serviceAddr | default (printf "dns:///%s-point-headless.%s.svc.%s:%v" $.Release.Name $.Release.Namespace (include "backend-lib.clusterDomain" $) .port) | quote }}
 - name: POINT_POOL_SIZE
   value: {{ .poolSize | quote }}
+- name: POINT_RESOLVE_INTERVAL_MS
+  value: {{ .resolveIntervalMs | quote }}
 - name: POINT_DEADLINE_MS
   value: {{ .deadlineMs | quote }}
-{{- end }}
-{{- if hasKey .Values "statsMaxAgeMs" }}
-- name: STATS_MAX_AGE_MS
-  value: {{ .Values.statsMaxAgeMs | quote }}
 {{- end }}
 {{- with .Values.extraEnv }}
 {{ toYaml . }}

@@ -21,9 +21,4 @@ Smoke-test the release:  helm test {{ .Release.Name }} -n {{ .Release.Namespace 
 WARNING: serviceMonitor.enabled is true but the cluster does not serve monitoring.coreos.com/v1,
 so no ServiceMonitor was created. Install the Prometheus Operator CRDs, or set serviceMonitor.forceRender.
 {{- end }}
-{{- if .Values.debug.enabled }}
-
-The debug listener is on 127.0.0.1:{{ .Values.debug.port }} inside each pod:
-  kubectl -n {{ .Release.Namespace }} port-forward deploy/{{ include "backend-lib.fullname" . }} {{ .Values.debug.port }}
-{{- end }}
 {{- end -}}
