@@ -27,3 +27,18 @@ test('every key of each chart values.yaml is described by its schema, recursivel
     );
   }
 });
+
+test('every key of every values.yaml carries a comment on the line above', (t) => {
+  for (const chart of ['department', 'user', 'point', 'backend']) {
+    const lines = readFileSync(join(repoRoot, 'charts', chart, 'values.yaml'), 'utf8').split('\n');
+    let previous = '';
+    const bare: string[] = [];
+    for (const [index, line] of lines.entries()) {
+      if (/^\s*[A-Za-z][\w-]*:/.test(line) && !previous.trim().startsWith('#')) {
+        bare.push(`${index + 1}: ${line.trim()}`);
+      }
+      if (line.trim()) previous = line;
+    }
+    t.deepEqual(bare, [], `charts/${chart}/values.yaml`);
+  }
+});
