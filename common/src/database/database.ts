@@ -59,7 +59,14 @@ export async function openDatabase(config: DatabaseConfig, logger: Logger): Prom
     ...driverOptions(dialect, config),
     entities,
     extensions: [Migrator],
-    migrations: { migrationsList: migrationsFor(dialect), transactional: dialect !== 'mysql' },
+    // No schema snapshot: MikroORM would write .snapshot-<db>.json into the working directory,
+    // which is read-only in the container (the migration hook Job would fail).
+    migrations: {
+      migrationsList: migrationsFor(dialect),
+      transactional: dialect !== 'mysql',
+      snapshot: false,
+      snapshotOnMigrate: false,
+    },
     pool: { min: config.databasePoolMin, max: config.databasePoolMax, idleTimeoutMillis: 30_000 },
     ensureDatabase: false,
     debug: false,

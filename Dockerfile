@@ -1,0 +1,40 @@
+# syntax=docker/dockerfile:1
+# One image per service, chosen at build time:
+#   docker build --build-arg SERVICE=department -t backend-department .
+# Node 24 runs the TypeScript sources directly (type stripping): there is no build step, the
+# image holds the repository layout under /app with production dependencies only.
+
+FROM node:24.21.0-trixie-slim AS dependencies
+ARG SERVICE
+WORKDIR /app
+# Manifests only, so this layer is rebuilt only when dependencies change. All workspace
+# manifests are needed for `npm ci` to accept the lockfile; only SERVICE's dependencies
+# (and @backend/common's) are installed.
+COPY package.json package-lock.json ./
+COPY common/package.json common/
+COPY services/department/package.json services/department/
+COPY services/user/package.json services/user/
+COPY services/point/package.json services/point/
+RUN test -f "services/${SERVICE}/package.json" \
+    || { echo "build with --build-arg SERVICE=department|user|point" >&2; exit 1; }
+# --ignore-scripts: no dependency of the services needs an install script (no native addons).
+RUN --mount=type=cache,target=/root/.npm \
+    npm ci --omit=dev --ignore-scripts --no-audit --no-fund --workspace "@backend/${SERVICE}"
+
+FROM node:24.21.0-trixie-slim
+ARG SERVICE
+ENV NODE_ENV=production \
+    SERVICE=${SERVICE}
+WORKDIR /app
+# Everything is owned by root and read-only for the process (uid 1000, `node`): the pod also
+# mounts the root filesystem read-only, and the only writable path is the /tmp emptyDir.
+COPY --from=dependencies /app ./
+COPY proto ./proto
+COPY common ./common
+COPY services/${SERVICE} ./services/${SERVICE}
+USER 1000:1000
+EXPOSE 8081 8082 8083 50051
+# No init process (tini): the service handles SIGTERM/SIGINT itself (drain, bounded shutdown)
+# and starts no child processes, so there are no zombies to reap. `exec` makes node PID 1.
+# Kubernetes runs the command and args from the chart; this CMD serves `docker run`.
+CMD ["sh", "-c", "exec node \"services/${SERVICE}/src/main.ts\""]

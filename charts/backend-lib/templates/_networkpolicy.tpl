@@ -1,0 +1,62 @@
+{{/*
+Ingress-only NetworkPolicy (egress stays open: the database is usually outside the cluster).
+Allowed in: the ingress controller on the REST port (REST services), the release's user pods on
+the gRPC port (point), the monitoring namespace on the metrics port ("http"), this release's
+`helm test` pods on every port, plus networkPolicy.extraIngress rules verbatim.
+*/}}
+{{- define "backend-lib.networkPolicy" -}}
+{{- $np := .Values.networkPolicy -}}
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: {{ include "backend-lib.fullname" . }}
+  labels:
+    {{- include "backend-lib.labels" . | nindent 4 }}
+spec:
+  podSelector:
+    matchLabels:
+      {{- include "backend-lib.selectorLabels" . | nindent 6 }}
+  policyTypes: [Ingress]
+  ingress:
+    {{- with $np.ingressController }}
+    - from:
+        - namespaceSelector:
+            {{- toYaml .namespaceSelector | nindent 12 }}
+          {{- with .podSelector }}
+          podSelector:
+            {{- toYaml . | nindent 12 }}
+          {{- end }}
+      ports:
+        - port: http
+          protocol: TCP
+    {{- end }}
+    {{- with $np.grpcClients }}
+    - from:
+        - podSelector:
+            matchLabels:
+              {{- toYaml .podSelector.matchLabels | nindent 14 }}
+              app.kubernetes.io/instance: {{ $.Release.Name }}
+      ports:
+        - port: grpc
+          protocol: TCP
+    {{- end }}
+    {{- with $np.monitoring }}
+    - from:
+        - namespaceSelector:
+            {{- toYaml .namespaceSelector | nindent 12 }}
+          {{- with .podSelector }}
+          podSelector:
+            {{- toYaml . | nindent 12 }}
+          {{- end }}
+      ports:
+        - port: http
+          protocol: TCP
+    {{- end }}
+    - from:
+        - podSelector:
+            matchLabels:
+              {{- include "backend-lib.testPodLabels" . | nindent 14 }}
+    {{- with $np.extraIngress }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+{{- end -}}

@@ -1,0 +1,222 @@
+// Writes charts/*/values.schema.json. The three service charts share most keys, so their
+// schemas are built here from one description instead of being copied three times by hand.
+// Every object is closed (additionalProperties: false): Helm then rejects a typo in a value.
+// Run: node scripts/generate-chart-schemas.ts   (test/charts/schemas.test.ts checks they are fresh)
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+type Schema = Record<string, unknown>;
+
+const str = (description?: string): Schema => ({
+  type: 'string',
+  ...(description && { description }),
+});
+const int = (minimum = 0): Schema => ({ type: 'integer', minimum });
+const bool: Schema = { type: 'boolean' };
+const port: Schema = { type: 'integer', minimum: 1, maximum: 65535 };
+const duration: Schema = { type: 'string', pattern: '^([0-9]+(ms|s|m|h))+$' };
+const intOrPercent: Schema = {
+  oneOf: [int(0), { type: 'string', pattern: '^[0-9]+%$' }],
+};
+// Kubernetes objects passed through verbatim: Kubernetes validates their inside.
+const k8sObject = (description: string): Schema => ({ type: 'object', description });
+const k8sList = (description: string): Schema => ({
+  type: 'array',
+  items: { type: 'object' },
+  description,
+});
+const stringMap: Schema = { type: 'object', additionalProperties: { type: 'string' } };
+
+function closed(properties: Record<string, Schema>, required: string[] = []): Schema {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    properties,
+    ...(required.length && { required }),
+  };
+}
+
+const probe = (extra: Record<string, Schema> = {}): Schema =>
+  closed({ periodSeconds: int(1), timeoutSeconds: int(1), failureThreshold: int(1), ...extra });
+
+const peer = closed({
+  namespaceSelector: k8sObject('LabelSelector'),
+  podSelector: k8sObject('LabelSelector'),
+});
+
+const globalSchema = closed({
+  clusterDomain: str('cluster DNS domain'),
+  database: closed({ existingSecret: str(), existingSecretKey: str(), url: str() }),
+});
+
+function serviceSchema(name: string, kind: 'rest' | 'grpc', extra: Record<string, Schema>): Schema {
+  const ports =
+    kind === 'grpc'
+      ? closed({ grpc: port, http: port }, ['grpc', 'http'])
+      : closed({ http: port }, ['http']);
+  const networkPolicy = closed({
+    enabled: bool,
+    ...(kind === 'rest'
+      ? { ingressController: peer }
+      : { grpcClients: closed({ podSelector: closed({ matchLabels: stringMap }) }) }),
+    monitoring: peer,
+    extraIngress: k8sList('NetworkPolicyIngressRule objects'),
+  });
+  const tests =
+    kind === 'grpc'
+      ? closed({ grpcService: str() }, ['grpcService'])
+      : closed({ httpPath: { type: 'string', pattern: '^/' } }, ['httpPath']);
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: `${name} chart values`,
+    ...closed({
+      image: closed(
+        {
+          repository: { type: 'string', minLength: 1 },
+          tag: str(),
+          digest: { type: 'string', pattern: '^(sha256:[a-f0-9]{64})?$' },
+          pullPolicy: { enum: ['Always', 'IfNotPresent', 'Never'] },
+        },
+        ['repository'],
+      ),
+      imagePullSecrets: k8sList('LocalObjectReference objects'),
+      replicaCount: int(0),
+      bindAddress: { type: 'string', anyOf: [{ format: 'ipv4' }, { format: 'ipv6' }] },
+      ports,
+      service: closed({
+        type: { enum: ['ClusterIP', 'NodePort', 'LoadBalancer'] },
+        annotations: stringMap,
+        headless: bool,
+      }),
+      database: closed({
+        existingSecret: str(),
+        existingSecretKey: { type: 'string', minLength: 1 },
+        url: { type: 'string', pattern: '^((postgres|postgresql|mysql)://.+)?$' },
+        poolMin: int(0),
+        poolMax: int(1),
+        connectTimeoutMs: int(1),
+        queryTimeoutMs: int(1),
+      }),
+      migration: closed({
+        enabled: bool,
+        extraArgs: { type: 'array', items: { type: 'string' } },
+        backoffLimit: int(0),
+        activeDeadlineSeconds: int(1),
+      }),
+      logLevel: { enum: ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] },
+      shutdown: closed({ drainDelayMs: int(0), timeoutMs: int(1), graceMarginSeconds: int(0) }),
+      extraEnv: k8sList('EnvVar objects'),
+      probes: closed({
+        startup: probe(),
+        readiness: probe(kind === 'grpc' ? { grpcService: str() } : {}),
+        liveness: probe(),
+      }),
+      resources: k8sObject('ResourceRequirements'),
+      tmpSizeLimit: { type: 'string', pattern: '^[0-9]+(Ki|Mi|Gi)$' },
+      podSecurityContext: k8sObject('PodSecurityContext merged over the hardened defaults'),
+      securityContext: k8sObject('SecurityContext merged over the hardened defaults'),
+      podDisruptionBudget: closed({
+        enabled: bool,
+        maxUnavailable: intOrPercent,
+        minAvailable: { oneOf: [int(0), { type: 'string', pattern: '^([0-9]+%)?$' }] },
+      }),
+      autoscaling: closed({
+        enabled: bool,
+        minReplicas: int(1),
+        maxReplicas: int(1),
+        targetCPUUtilizationPercentage: int(1),
+        targetMemoryUtilizationPercentage: int(0),
+      }),
+      topologySpread: closed({
+        enabled: bool,
+        maxSkew: int(1),
+        whenUnsatisfiable: { enum: ['ScheduleAnyway', 'DoNotSchedule'] },
+        topologyKeys: { type: 'array', items: { type: 'string' } },
+      }),
+      topologySpreadConstraints: k8sList('TopologySpreadConstraint objects'),
+      serviceMonitor: closed({
+        enabled: bool,
+        forceRender: bool,
+        namespace: str(),
+        labels: stringMap,
+        interval: duration,
+        scrapeTimeout: duration,
+        relabelings: k8sList('RelabelConfig objects'),
+        metricRelabelings: k8sList('RelabelConfig objects'),
+      }),
+      networkPolicy,
+      tests,
+      commonLabels: stringMap,
+      podLabels: stringMap,
+      podAnnotations: stringMap,
+      nodeSelector: stringMap,
+      tolerations: k8sList('Toleration objects'),
+      affinity: k8sObject('Affinity'),
+      priorityClassName: str(),
+      global: globalSchema,
+      // Helm adds an (empty) entry for every dependency, the library chart included.
+      'backend-lib': { type: 'object' },
+      ...extra,
+    }),
+  };
+}
+
+const userExtra: Record<string, Schema> = {
+  pointClient: closed({
+    serviceAddr: str('grpc-js target; empty means point headless Service of this release'),
+    port,
+    poolSize: int(1),
+    resolveIntervalMs: int(0),
+    deadlineMs: int(1),
+  }),
+};
+
+// Subchart values are checked by the subchart's own schema; the umbrella only closes its own keys.
+const umbrella: Schema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  title: 'backend umbrella chart values',
+  ...closed({
+    global: globalSchema,
+    ingress: closed({
+      enabled: bool,
+      className: str(),
+      annotations: stringMap,
+      host: str(),
+      tls: closed({ enabled: bool, secretName: str() }),
+    }),
+    prometheusRule: closed({
+      enabled: bool,
+      forceRender: bool,
+      labels: stringMap,
+      errorRatioThreshold: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+      latencyP99Seconds: { type: 'number', exclusiveMinimum: 0 },
+    }),
+    department: { type: 'object' },
+    user: { type: 'object' },
+    point: { type: 'object' },
+    'backend-lib': { type: 'object' },
+  }),
+};
+
+export const chartSchemas: Record<string, Schema> = {
+  department: serviceSchema('department', 'rest', {}),
+  user: serviceSchema('user', 'rest', userExtra),
+  point: serviceSchema('point', 'grpc', {
+    grpc: closed({ maxConnectionAgeMs: int(1), maxConnectionAgeGraceMs: int(0) }),
+  }),
+  backend: umbrella,
+  'backend-lib': {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'backend-lib (a library chart: it takes no values)',
+    ...closed({ global: { type: 'object' } }),
+  },
+};
+
+export const serializeSchema = (schema: Schema): string => `${JSON.stringify(schema, null, 2)}\n`;
+
+if (import.meta.main) {
+  const chartsDir = join(import.meta.dirname, '..', 'charts');
+  for (const [chart, schema] of Object.entries(chartSchemas)) {
+    writeFileSync(join(chartsDir, chart, 'values.schema.json'), serializeSchema(schema));
+  }
+}

@@ -1,0 +1,107 @@
+// The values matrix every chart is linted, rendered and validated over.
+export const serviceCharts = ['department', 'user', 'point'] as const;
+export const allCharts = [...serviceCharts, 'backend'] as const;
+export type ChartName = (typeof allCharts)[number];
+
+export const databaseUrl = 'postgres://backend:secret@db.example.internal:5432/backend';
+export const serviceMonitorApi = 'monitoring.coreos.com/v1/ServiceMonitor';
+export const prometheusRuleApi = 'monitoring.coreos.com/v1/PrometheusRule';
+const prometheusRule = { enabled: true, labels: { release: 'kube-prometheus-stack' } };
+
+export type ValuesCase = {
+  name: string;
+  // Values of one service chart installed alone.
+  service: Record<string, unknown>;
+  // Extra values of the umbrella chart (service values are also applied to all three subcharts).
+  umbrella?: Record<string, unknown>;
+  apiVersions?: string[];
+  // Cases that only make sense for the umbrella (the Ingress lives there).
+  umbrellaOnly?: boolean;
+};
+
+const serviceMonitor = {
+  enabled: true,
+  labels: { release: 'kube-prometheus-stack' },
+  interval: '15s',
+  scrapeTimeout: '5s',
+  relabelings: [
+    { sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'node', action: 'replace' },
+  ],
+  metricRelabelings: [{ sourceLabels: ['__name__'], regex: 'nodejs_gc_.*', action: 'drop' }],
+};
+
+export const valuesCases: ValuesCase[] = [
+  { name: 'defaults', service: {} },
+  {
+    name: 'existing secret',
+    service: { database: { existingSecret: 'backend-db', existingSecretKey: 'DATABASE_URL' } },
+    umbrella: {
+      global: { database: { existingSecret: 'backend-db', existingSecretKey: 'DATABASE_URL' } },
+    },
+  },
+  {
+    name: 'monitoring on (API present)',
+    service: { serviceMonitor },
+    umbrella: { prometheusRule },
+    apiVersions: [serviceMonitorApi, prometheusRuleApi],
+  },
+  {
+    name: 'monitoring forced (no API)',
+    service: { serviceMonitor: { ...serviceMonitor, forceRender: true } },
+    umbrella: { prometheusRule: { ...prometheusRule, forceRender: true } },
+  },
+  {
+    name: 'ingress with TLS',
+    service: {},
+    umbrella: {
+      ingress: {
+        enabled: true,
+        className: 'nginx',
+        host: 'api.example.com',
+        annotations: { 'cert-manager.io/cluster-issuer': 'letsencrypt' },
+        tls: { enabled: true, secretName: 'api-example-com-tls' },
+      },
+    },
+    umbrellaOnly: true,
+  },
+  { name: 'network policies on', service: { networkPolicy: { enabled: true } } },
+  {
+    name: 'HPA on',
+    service: {
+      autoscaling: {
+        enabled: true,
+        minReplicas: 2,
+        maxReplicas: 10,
+        targetMemoryUtilizationPercentage: 80,
+      },
+      podDisruptionBudget: { enabled: true, minAvailable: '50%' },
+    },
+  },
+  {
+    name: 'dev settings',
+    service: {
+      logLevel: 'debug',
+      migration: { extraArgs: ['--seed'] },
+      image: { repository: 'department', tag: 'dev', pullPolicy: 'Never' },
+      topologySpread: { enabled: false },
+    },
+  },
+];
+
+export function valuesFor(chart: ChartName, valuesCase: ValuesCase): Record<string, unknown> {
+  if (chart !== 'backend') {
+    const database = (valuesCase.service.database as object | undefined) ?? { url: databaseUrl };
+    return { ...valuesCase.service, database };
+  }
+  const { database: _ignored, image: _image, ...perService } = valuesCase.service;
+  return {
+    global: { database: { url: databaseUrl } },
+    department: perService,
+    user: perService,
+    point: perService,
+    ...valuesCase.umbrella,
+  };
+}
+
+export const casesFor = (chart: ChartName): ValuesCase[] =>
+  valuesCases.filter((c) => chart === 'backend' || !c.umbrellaOnly);

@@ -1,0 +1,144 @@
+// helm lint --strict and helm template of every chart over the values matrix; every rendered
+// manifest validated against the Kubernetes 1.35 and Prometheus Operator schemas, offline.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import test from 'ava';
+import { parse } from 'yaml';
+import {
+  allCharts,
+  type ChartName,
+  casesFor,
+  databaseUrl,
+  type ValuesCase,
+  valuesFor,
+} from './cases.ts';
+import { type ChartWorkspace, createChartWorkspace, type Manifest } from './helm.ts';
+import { findUnknownFields } from './strict-fields.ts';
+import { repoRoot, withTool } from './tools.ts';
+import { validateManifests } from './validate.ts';
+
+withTool(
+  'helm',
+  (helm) => {
+    let workspace: ChartWorkspace;
+    test.before(async () => {
+      workspace = await createChartWorkspace(helm);
+    });
+    test.after.always(() => workspace?.dispose());
+
+    // Each chart × case is rendered once; the per-case tests and the strict-fields test share it.
+    const renders = new Map<string, Promise<Manifest[]>>();
+    const render = (chart: ChartName, valuesCase: ValuesCase): Promise<Manifest[]> => {
+      const key = `${chart} (${valuesCase.name})`;
+      let manifests = renders.get(key);
+      if (!manifests) {
+        manifests = workspace.template(chart, {
+          values: valuesFor(chart, valuesCase),
+          apiVersions: valuesCase.apiVersions,
+        });
+        renders.set(key, manifests);
+      }
+      return manifests;
+    };
+
+    test('backend-lib (library chart): helm lint --strict passes', async (t) => {
+      const { ok, output } = await workspace.lint('backend-lib');
+      t.true(ok, output);
+    });
+
+    for (const chart of allCharts) {
+      for (const valuesCase of casesFor(chart)) {
+        const values = valuesFor(chart, valuesCase);
+        test(`${chart} (${valuesCase.name}): helm lint --strict passes`, async (t) => {
+          const { ok, output } = await workspace.lint(chart, values);
+          t.true(ok, output);
+        });
+        test(`${chart} (${valuesCase.name}): every rendered manifest is valid against its schema`, async (t) => {
+          const manifests = await render(chart, valuesCase);
+          t.true(manifests.length > 0);
+          t.deepEqual(await validateManifests(manifests), []);
+        });
+      }
+    }
+
+    test('no rendered manifest, in any case, has a field unknown to its schema (like kubeconform -strict)', async (t) => {
+      const rendered: { label: string; manifest: Manifest }[] = [];
+      for (const chart of allCharts) {
+        for (const valuesCase of casesFor(chart)) {
+          for (const manifest of await render(chart, valuesCase)) {
+            rendered.push({ label: `${chart} (${valuesCase.name})`, manifest });
+          }
+        }
+      }
+      t.true(rendered.length > 100, `only ${rendered.length} manifests rendered`);
+      t.deepEqual(await findUnknownFields(rendered), []);
+    });
+
+    const devValues = (file: string) => parse(readFileSync(join(repoRoot, 'dev', file), 'utf8'));
+    const merge = (...layers: object[]): object => deepMerge(layers);
+    for (const files of [['values.yaml'], ['values.yaml', 'values-mysql.yaml']]) {
+      test(`skaffold's dev values (dev/${files.join(' + dev/')}) lint and render valid manifests`, async (t) => {
+        const values = merge(...files.map(devValues));
+        const { ok, output } = await workspace.lint('backend', values);
+        t.true(ok, output);
+        const manifests = await workspace.template('backend', { values });
+        t.deepEqual(await validateManifests(manifests), []);
+        t.deepEqual(
+          await findUnknownFields(
+            manifests.map((manifest) => ({ label: files.join('+'), manifest })),
+          ),
+          [],
+        );
+      });
+    }
+
+    for (const engine of ['postgres', 'mysql']) {
+      test(`the dev database chart (dev/database, ${engine}) lints and renders valid manifests`, async (t) => {
+        const chart = join(repoRoot, 'dev', 'database');
+        const { ok, output } = await workspace.lint(chart, { engine });
+        t.true(ok, output);
+        const manifests = await workspace.template(chart, { values: { engine } });
+        t.deepEqual(manifests.map((m) => m.kind).sort(), ['Deployment', 'Service']);
+        t.deepEqual(await validateManifests(manifests), []);
+      });
+    }
+
+    test('a misspelt value is rejected by values.schema.json', async (t) => {
+      const error = await t.throwsAsync(
+        workspace.template('department', {
+          values: { database: { url: databaseUrl }, replicaCont: 3 },
+        }),
+      );
+      t.regex(error?.message ?? '', /additional properties 'replicaCont' not allowed/);
+      const nested = await t.throwsAsync(
+        workspace.template('backend', {
+          values: {
+            global: { database: { url: databaseUrl } },
+            user: { pointClient: { deadlinMs: 1 } },
+          },
+        }),
+      );
+      t.regex(nested?.message ?? '', /deadlinMs/);
+    });
+
+    test('rendering without any database configuration fails and says what to set', async (t) => {
+      const error = await t.throwsAsync(workspace.template('backend'));
+      t.regex(error?.message ?? '', /no database configured: set database.existingSecret/);
+    });
+  },
+  test,
+);
+
+// Helm's rule for several values files: maps merge key by key, anything else is replaced.
+function deepMerge(layers: object[]): object {
+  const isMap = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
+  const result: Record<string, unknown> = {};
+  for (const layer of layers) {
+    for (const [key, value] of Object.entries(layer)) {
+      const current = result[key];
+      result[key] = isMap(current) && isMap(value) ? deepMerge([current, value]) : value;
+    }
+  }
+  return result;
+}

@@ -1,0 +1,33 @@
+// The image and the charts agree: what the pods assume about the image is in the Dockerfile.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import test from 'ava';
+import { repoRoot } from './tools.ts';
+
+const dockerfile = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8');
+const runtimeStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+
+test('the runtime stage runs from /app as uid/gid 1000, the user the charts run as', (t) => {
+  t.regex(runtimeStage, /^WORKDIR \/app$/m);
+  t.regex(runtimeStage, /^USER 1000:1000$/m);
+});
+
+test('the image holds what the chart commands need: proto/, common/ and the service', (t) => {
+  t.regex(runtimeStage, /^COPY proto \.\/proto$/m);
+  t.regex(runtimeStage, /^COPY common \.\/common$/m);
+  t.regex(runtimeStage, /^COPY services\/\$\{SERVICE\} \.\/services\/\$\{SERVICE\}$/m);
+});
+
+test('the image environment is what the contract test assumes (NODE_ENV=production)', (t) => {
+  t.regex(runtimeStage, /^ENV NODE_ENV=production/m);
+});
+
+test('only production dependencies of one workspace are installed, without install scripts', (t) => {
+  t.regex(dockerfile, /npm ci --omit=dev --ignore-scripts .*--workspace "@backend\/\$\{SERVICE\}"/);
+});
+
+test('.dockerignore keeps node_modules, git data and tests out of the build context', (t) => {
+  const ignored = readFileSync(join(repoRoot, '.dockerignore'), 'utf8').split('\n');
+  for (const entry of ['**/node_modules', '.git', '**/*.test.ts', '.tools'])
+    t.true(ignored.includes(entry), entry);
+});
