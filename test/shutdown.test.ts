@@ -110,7 +110,10 @@ test('user: requests in flight when the listener closes still complete', async (
     POINT_SERVICE_ADDR: `127.0.0.1:${slowLink.port}`,
   });
   const inFlight = Array.from({ length: 12 }, () =>
-    fetch(`${user.base}${paths.user}`).then(async (r) => [r.status, (await r.json()).result]),
+    fetch(`${user.base}${paths.user}`).then(async (r) => [
+      r.status,
+      ((await r.json()) as { result: string }).result,
+    ]),
   );
   await sleep(150);
   user.process.child.kill('SIGTERM');
@@ -182,7 +185,7 @@ test('point: SIGTERM of one backend under load loses no call', async (t) => {
 test('a wedged dependency cannot hold a process past SHUTDOWN_TIMEOUT_MS', async (t) => {
   const point = await start('point');
   const wedged = await startTcpProxy('127.0.0.1', point.port);
-  wedged.setMode('blackhole');
+  wedged.setMode('freeze'); // never unfrozen: point never answers
   const user = await start('user', {
     SHUTDOWN_DRAIN_DELAY_MS: '0',
     SHUTDOWN_TIMEOUT_MS: '1000',
