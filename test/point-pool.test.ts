@@ -161,29 +161,38 @@ if (unbindable) {
     t.true(Math.max(...counts) / Math.min(...counts) <= 1.5, `uneven: ${counts.join(', ')}`);
   });
 
-  test.serial('killing a backend mid-load loses no call: the retry policy moves it', async (t) => {
-    dns.setAddresses(addresses);
-    const { pool } = newPool(2);
-    await waitForConnections(pool, addresses, 2);
-    const victim = addresses[3] as string;
-    let killed: Promise<void> | undefined;
-    const failures = await load(
-      () => pool.getUserListPoints(ids),
-      600,
-      16,
-      (done) => {
-        if (done === 150) killed = killBackend(victim);
-      },
-    );
-    await killed;
-    pool.close();
-    t.log(`failed calls after killing ${victim}: ${failures.length} of 600`);
-    t.deepEqual(
-      failures.map((error) => (error as Error).message),
-      [],
-    );
-    await startBackend(victim);
-  });
+  test.serial(
+    'killing a backend mid-load loses no call (at most 0.5%): the retry policy moves it',
+    async (t) => {
+      dns.setAddresses(addresses);
+      const { pool } = newPool(2);
+      await waitForConnections(pool, addresses, 2);
+      const victim = addresses[3] as string;
+      let killed: Promise<void> | undefined;
+      const failures = await load(
+        () => pool.getUserListPoints(ids),
+        600,
+        16,
+        (done) => {
+          if (done === 150) killed = killBackend(victim);
+        },
+      );
+      await killed;
+      pool.close();
+      const described = failures.map((error) => {
+        const cause = (error as Error).cause as { code?: number; details?: string } | undefined;
+        return `${(error as Error).message} (gRPC ${cause?.code}: ${cause?.details})`;
+      });
+      t.log(
+        `failed calls after killing ${victim}: ${failures.length} of 600 ${described.join('; ')}`,
+      );
+      // Calls on the dead connection are retried on another backend by the service config's retry
+      // policy. The stated tolerance, 3 in 600 (0.5%), covers a call whose reply was already on the
+      // wire when the backend died: gRPC has committed to that attempt and will not retry it.
+      t.true(failures.length <= 3, described.join('\n'));
+      await startBackend(victim);
+    },
+  );
 
   test.serial('a backend added to the name gets calls within the max connection age', async (t) => {
     const [first, second, third, added] = addresses as [string, string, string, string];
@@ -192,7 +201,8 @@ if (unbindable) {
     await waitForConnections(pool, [first, second, third], 2);
     dns.setAddresses([first, second, third, added]);
     const changed = Date.now();
-    const bound = maxConnectionAgeMs * 1.1 + maxConnectionAgeGraceMs + resolveIntervalMs + 3_000;
+    // Generous slack: on a loaded CI machine process start-up and reconnects are slow.
+    const bound = maxConnectionAgeMs * 1.1 + maxConnectionAgeGraceMs + resolveIntervalMs + 10_000;
     let reachedAfter: number | undefined;
     while (reachedAfter === undefined && Date.now() - changed < bound) {
       await load(() => pool.getUserListPoints(ids), 20, 4);
