@@ -6,10 +6,17 @@ import { Migrator } from '@mikro-orm/migrations';
 import { MySqlDriver } from '@mikro-orm/mysql';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { NodeSqliteDialect, type SqlEntityManager, SqliteDriver } from '@mikro-orm/sql';
+import type { Registry } from 'prom-client';
 import type { BaseConfig } from '../config.ts';
 import { unavailable, withDeadline } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { entities } from './entities.ts';
+import {
+  createQueryMetrics,
+  ormLoggerFactory,
+  readinessQuery,
+  registerPoolGauges,
+} from './instrumentation.ts';
 import type { Dialect } from './migrations/dialect-migration.ts';
 import { migrationsFor } from './migrations/index.ts';
 
@@ -52,7 +59,11 @@ export function sqliteFileOf(url: string): string {
   return path === ':memory:' ? path : resolve(path);
 }
 
-export async function openDatabase(config: DatabaseConfig, logger: Logger): Promise<Database> {
+export async function openDatabase(
+  config: DatabaseConfig,
+  logger: Logger,
+  { registry }: { registry?: Registry } = {},
+): Promise<Database> {
   const dialect = dialectOf(config.databaseUrl);
   const log = logger.child({ component: 'database' });
   const orm = await OrmRoot.init({
@@ -71,10 +82,13 @@ export async function openDatabase(config: DatabaseConfig, logger: Logger): Prom
     ensureDatabase: false,
     debug: false,
     colors: false,
-    logger: (message: string) => log.debug(message),
+    loggerFactory: ormLoggerFactory(log, registry && createQueryMetrics(registry)),
   } as Options);
 
   const em = () => orm.em.fork() as SqlEntityManager;
+  if (registry && dialect !== 'sqlite') {
+    registerPoolGauges(registry, () => em().getConnection().getNativeClient());
+  }
   const read = <T>(work: (em: SqlEntityManager) => Promise<T>) =>
     withDeadline(work(em()), config.databaseQueryTimeoutMs, 'the database');
 
@@ -94,7 +108,7 @@ export async function openDatabase(config: DatabaseConfig, logger: Logger): Prom
     async ping() {
       try {
         await withDeadline(
-          em().getConnection().execute('select 1'),
+          em().getConnection().execute('select 1', [], 'all', undefined, readinessQuery),
           config.databaseConnectTimeoutMs,
           'the database',
         );

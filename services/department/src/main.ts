@@ -13,14 +13,15 @@ export async function startDepartmentService(
   config: DepartmentConfig,
   logger: Logger,
 ): Promise<RunningService & { port: number }> {
-  const database = await openDatabase(config, logger);
+  const metrics = createMetrics('department');
+  const database = await openDatabase(config, logger, { registry: metrics.registry });
   const readiness = createReadiness({
     checks: [{ name: 'database', check: database.ping }],
     logger,
   });
   const app = createDepartmentApp({
     logger,
-    metrics: createMetrics('department'),
+    metrics,
     readiness,
     departments: createDepartmentRepository(database),
   });

@@ -15,8 +15,8 @@ export async function startPointService(
   config: PointConfig,
   logger: Logger,
 ): Promise<RunningService & { port: number; httpPort: number }> {
-  const database = await openDatabase(config, logger);
   const metrics = createMetrics('point');
+  const database = await openDatabase(config, logger, { registry: metrics.registry });
   const readiness = createReadiness({
     checks: [{ name: 'database', check: database.ping }],
     logger,

@@ -15,8 +15,8 @@ export async function startUserService(
   config: UserConfig,
   logger: Logger,
 ): Promise<RunningService & { port: number }> {
-  const database = await openDatabase(config, logger);
   const metrics = createMetrics('user');
+  const database = await openDatabase(config, logger, { registry: metrics.registry });
   const points = createPointClient({
     target: config.pointServiceAddr,
     poolSize: config.pointPoolSize,
