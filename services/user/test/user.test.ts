@@ -145,23 +145,26 @@ for (const database of databases) {
     });
   }
 
-  test(`${tag} a users request costs at most two database round trips and one point call`, async (t) => {
-    const queries = async () => {
-      const text = await (await fetch(`${base}/metrics`)).text();
-      return text
-        .split('\n')
-        .filter(
-          (line) => line.startsWith('db_queries_total{') && !line.includes('operation="ping"'),
-        )
-        .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
-    };
-    const id = `round-trips-${database.dialect}-${Date.now()}`;
-    const before = await queries();
-    await getJson(`${base}${path}?limit=3`, { headers: { 'x-request-id': id } });
-    const after = await queries();
-    t.true(after - before >= 1 && after - before <= 2, `${after - before} queries`);
-    t.is(pointLogs.lines().filter((line) => line.req_id === id).length, 1);
-  });
+  test.serial(
+    `${tag} a users request costs at most two database round trips and one point call`,
+    async (t) => {
+      const queries = async () => {
+        const text = await (await fetch(`${base}/metrics`)).text();
+        return text
+          .split('\n')
+          .filter(
+            (line) => line.startsWith('db_queries_total{') && !line.includes('operation="ping"'),
+          )
+          .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+      };
+      const id = `round-trips-${database.dialect}-${Date.now()}`;
+      const before = await queries();
+      await getJson(`${base}${path}?limit=3`, { headers: { 'x-request-id': id } });
+      const after = await queries();
+      t.true(after - before >= 1 && after - before <= 2, `${after - before} queries`);
+      t.is(pointLogs.lines().filter((line) => line.req_id === id).length, 1);
+    },
+  );
 
   test(`${tag} the request id reaches the point service`, async (t) => {
     const id = `trace-${database.dialect}-${Date.now()}`;
