@@ -137,6 +137,18 @@ export const baseSchema = {
     default: 20_000,
     env: 'SHUTDOWN_TIMEOUT_MS',
   },
+  debugEnabled: {
+    doc: 'Start the debug listener (heap snapshot, pprof heap and CPU profiles) on 127.0.0.1:DEBUG_PORT, reachable only through kubectl port-forward.',
+    format: 'flag',
+    default: false,
+    env: 'DEBUG_ENABLED',
+  },
+  debugPort: {
+    doc: 'Port of the debug listener; it always binds to 127.0.0.1, whatever HOST says.',
+    format: 'tcp-port',
+    default: 6060,
+    env: 'DEBUG_PORT',
+  },
 };
 
 export type BaseConfig = {
@@ -150,6 +162,8 @@ export type BaseConfig = {
   logLevel: LogLevel;
   shutdownDrainDelayMs: number;
   shutdownTimeoutMs: number;
+  debugEnabled: boolean;
+  debugPort: number;
 };
 
 type SchemaEntry = { doc: string; format: string; default: unknown; env: string };

@@ -1,6 +1,7 @@
 // A service process from start to exit: config, logger, start, readiness, signals, bounded shutdown.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type BaseConfig, ConfigError } from './config.ts';
+import { type DebugServer, startDebugServer } from './debug/debug-server.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { Readiness } from './readiness.ts';
 
@@ -41,6 +42,13 @@ export async function runService<Config extends BaseConfig>(
   process.on('unhandledRejection', die('unhandled promise rejection'));
 
   const startedAt = performance.now();
+  // First, so that even a slow start can be profiled; it is the process's, not the service's.
+  let debug: DebugServer | undefined;
+  if (config.debugEnabled) {
+    debug = await startDebugServer({ service: name, port: config.debugPort, logger }).catch(
+      die('cannot start the debug listener'),
+    );
+  }
   const running = await definition.start(config, logger).catch(die('failed to start'));
   if (!running) return;
   logger.info({ startup_ms: Math.round(performance.now() - startedAt) }, `${name} started`);
@@ -61,6 +69,7 @@ export async function runService<Config extends BaseConfig>(
     }, drainMs + boundMs).unref();
     await sleep(drainMs);
     logger.info('stopping: no new connections, finishing in-flight requests');
+    await debug?.close();
     await running.stop();
     logger.info('stopped cleanly');
     process.exit(0);

@@ -6,12 +6,21 @@ export type Metrics = {
   httpRequestDuration: Histogram<'method' | 'route' | 'status_code'>;
 };
 
+const redundantTotals = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
+
 export const latencyBuckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 export function createMetrics(service: string): Metrics {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry });
+  // Gauges named like counters: promtool rejects them, and each is the sum of its labelled
+  // sibling (nodejs_active_handles etc.), which stays.
+  for (const name of redundantTotals) registry.removeSingleMetric(name);
   const httpRequestDuration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request latency by method, matched route template and status code.',

@@ -3,11 +3,13 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Registry } from 'prom-client';
 import { AppError, unavailable } from '../errors.ts';
+import { createGrpcMetrics } from './grpc-metrics.ts';
 import {
   POINT_SERVICE_NAME,
   type PointReply,
   PointServerClient,
   type PointServerClient as PointServerClientType,
+  pointMethods,
   type UserListPointResponse,
 } from './point-proto.ts';
 import { poolSubchannels, registerPoolMetrics } from './pool-metrics.ts';
@@ -20,7 +22,7 @@ export type PointClientOptions = {
   deadlineMs: number;
   /** Shortest interval between DNS re-resolutions of the target. */
   resolveIntervalMs?: number;
-  /** Where the pool's per-backend metrics go. */
+  /** Where the pool's per-backend metrics and the grpc_client_* metrics go. */
   registry?: Registry;
 };
 
@@ -74,10 +76,13 @@ export function createPointClient(options: PointClientOptions): PointClient {
     () => new PointServerClient(target, grpc.credentials.createInsecure(), channelOptions),
   );
   if (registry) registerPoolMetrics(registry, clients);
+  const metrics = registry && createGrpcMetrics(registry, 'client', pointMethods);
   let next = 0;
   const pick = () => clients[next++ % clients.length] as PointServerClientType;
 
+  // One logical call (retries inside it included) is one started and one handled call.
   const unary = <Res>(
+    method: string,
     start: (
       client: PointServerClientType,
       metadata: grpc.Metadata,
@@ -89,14 +94,18 @@ export function createPointClient(options: PointClientOptions): PointClient {
     new Promise<Res>((resolve, reject) => {
       const metadata = new grpc.Metadata();
       if (requestId) metadata.set('x-request-id', requestId);
-      start(pick(), metadata, { deadline: Date.now() + deadlineMs }, (error, reply) =>
-        error || !reply ? reject(toAppError(error)) : resolve(reply),
-      );
+      const handled = metrics?.start({ service: POINT_SERVICE_NAME, method });
+      start(pick(), metadata, { deadline: Date.now() + deadlineMs }, (error, reply) => {
+        handled?.(error ? error.code : grpc.status.OK);
+        if (error || !reply) reject(toAppError(error));
+        else resolve(reply);
+      });
     });
 
   return {
     async getUserListPoints(userIds, requestId) {
       const reply = await unary<UserListPointResponse>(
+        'GetUserListPoints',
         (client, ...rest) => client.GetUserListPoints({ user_ids: userIds }, ...rest),
         requestId,
       );
@@ -104,6 +113,7 @@ export function createPointClient(options: PointClientOptions): PointClient {
     },
     async getUserPoints(userId, requestId) {
       const reply = await unary<PointReply>(
+        'GetUserPoints',
         (client, ...rest) => client.GetUserPoints({ user_id: userId }, ...rest),
         requestId,
       );

@@ -40,3 +40,9 @@ export const PointServerClient = loaded.point.PointServer as unknown as new (
 ) => PointServerClient;
 
 export const pointServiceDefinition = loaded.point.PointServer.service;
+
+/** Every method of point.PointServer, as metric label values. */
+export const pointMethods = Object.keys(pointServiceDefinition).map((method) => ({
+  service: POINT_SERVICE_NAME,
+  method,
+}));

@@ -1,5 +1,6 @@
 // The point service's gRPC handlers: validate, read, reply (spec/API.md, "Point service").
-import type { PointServerHandlers } from '@backend/common/grpc/point-proto';
+import type { GrpcCallMetrics } from '@backend/common/grpc/grpc-metrics';
+import { POINT_SERVICE_NAME, type PointServerHandlers } from '@backend/common/grpc/point-proto';
 import { invalidArgument, unaryHandler } from '@backend/common/grpc/unary';
 import type { Logger } from '@backend/common/logger';
 import type { PointRepository } from './point-repository.ts';
@@ -11,14 +12,16 @@ const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function createPointHandlers(deps: {
   logger: Logger;
   points: PointRepository;
+  metrics?: GrpcCallMetrics;
 }): PointServerHandlers {
-  const { logger, points } = deps;
+  const { points } = deps;
+  const unary = { logger: deps.logger, service: POINT_SERVICE_NAME, metrics: deps.metrics };
   return {
-    GetUserPoints: unaryHandler(logger, 'GetUserPoints', async ({ user_id }) => {
+    GetUserPoints: unaryHandler(unary, 'GetUserPoints', async ({ user_id }) => {
       if (!uuid.test(user_id)) throw invalidArgument('user_id must be a UUID');
       return { user_point: String(await points.pointsOf(user_id.toLowerCase())) };
     }),
-    GetUserListPoints: unaryHandler(logger, 'GetUserListPoints', async ({ user_ids }) => {
+    GetUserListPoints: unaryHandler(unary, 'GetUserListPoints', async ({ user_ids }) => {
       if (user_ids.length > MAX_USER_IDS) {
         throw invalidArgument(`at most ${MAX_USER_IDS} user_ids per call, got ${user_ids.length}`);
       }

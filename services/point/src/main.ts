@@ -1,6 +1,11 @@
 // Composition root of the point service: database → gRPC server (+ health) → HTTP ops listener.
 import { openDatabase } from '@backend/common/database/database';
-import { POINT_SERVICE_NAME, pointServiceDefinition } from '@backend/common/grpc/point-proto';
+import { createGrpcMetrics } from '@backend/common/grpc/grpc-metrics';
+import {
+  POINT_SERVICE_NAME,
+  pointMethods,
+  pointServiceDefinition,
+} from '@backend/common/grpc/point-proto';
 import { serveGrpc } from '@backend/common/grpc/server';
 import { closeServer, createHttpApp, listen, portOf } from '@backend/common/http/app';
 import { type RunningService, runService } from '@backend/common/lifecycle';
@@ -21,7 +26,11 @@ export async function startPointService(
     checks: [{ name: 'database', check: database.ping }],
     logger,
   });
-  const handlers = createPointHandlers({ logger, points: createPointRepository(database) });
+  const handlers = createPointHandlers({
+    logger,
+    points: createPointRepository(database),
+    metrics: createGrpcMetrics(metrics.registry, 'server', pointMethods),
+  });
   const grpcServer = await serveGrpc({
     host: config.host,
     port: config.port,

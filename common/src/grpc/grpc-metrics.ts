@@ -1,0 +1,97 @@
+// gRPC metrics under the names and labels of go-grpc-prometheus, which Prometheus users'
+// dashboards and alerts expect: grpc_{server,client}_{started_total,handled_total,handling_seconds}.
+import { status } from '@grpc/grpc-js';
+import { Counter, Histogram, type Registry } from 'prom-client';
+import { latencyBuckets } from '../metrics.ts';
+
+/** One unary method: `service` is the fully qualified name (point.PointServer). */
+export type GrpcMethod = { service: string; method: string };
+
+export type GrpcCallMetrics = {
+  /** Counts the call as started; the returned function records its end with its status code. */
+  start(call: GrpcMethod): (code: status) => void;
+};
+
+// grpc-go's names for the codes (codes.Code.String()), the label values go-grpc-prometheus uses.
+const goCodeNames: Record<status, string> = {
+  [status.OK]: 'OK',
+  [status.CANCELLED]: 'Canceled',
+  [status.UNKNOWN]: 'Unknown',
+  [status.INVALID_ARGUMENT]: 'InvalidArgument',
+  [status.DEADLINE_EXCEEDED]: 'DeadlineExceeded',
+  [status.NOT_FOUND]: 'NotFound',
+  [status.ALREADY_EXISTS]: 'AlreadyExists',
+  [status.PERMISSION_DENIED]: 'PermissionDenied',
+  [status.RESOURCE_EXHAUSTED]: 'ResourceExhausted',
+  [status.FAILED_PRECONDITION]: 'FailedPrecondition',
+  [status.ABORTED]: 'Aborted',
+  [status.OUT_OF_RANGE]: 'OutOfRange',
+  [status.UNIMPLEMENTED]: 'Unimplemented',
+  [status.INTERNAL]: 'Internal',
+  [status.UNAVAILABLE]: 'Unavailable',
+  [status.DATA_LOSS]: 'DataLoss',
+  [status.UNAUTHENTICATED]: 'Unauthenticated',
+};
+
+export const grpcCodeName = (code: status): string => goCodeNames[code] ?? 'Unknown';
+
+/**
+ * The server (`side: 'server'`) or client metrics of `methods`, registered in `registry`. Every
+ * method's series exist from the start (every code for the handled counter), so rates and
+ * ratios are defined before the first call, as go-grpc-prometheus' InitializeMetrics does.
+ */
+export function createGrpcMetrics(
+  registry: Registry,
+  side: 'server' | 'client',
+  methods: GrpcMethod[],
+): GrpcCallMetrics {
+  const labelNames = ['grpc_type', 'grpc_service', 'grpc_method'] as const;
+  const what = side === 'server' ? 'RPCs started on the server' : 'RPCs started by the client';
+  const started = new Counter({
+    name: `grpc_${side}_started_total`,
+    help: `Total number of ${what}.`,
+    labelNames,
+    registers: [registry],
+  });
+  const handled = new Counter({
+    name: `grpc_${side}_handled_total`,
+    help:
+      side === 'server'
+        ? 'Total number of RPCs completed on the server, regardless of success or failure.'
+        : 'Total number of RPCs completed by the client, regardless of success or failure.',
+    labelNames: [...labelNames, 'grpc_code'] as const,
+    registers: [registry],
+  });
+  const seconds = new Histogram({
+    name: `grpc_${side}_handling_seconds`,
+    help:
+      side === 'server'
+        ? 'Histogram of response latency (seconds) of gRPC that had been application-level handled by the server.'
+        : 'Histogram of response latency (seconds) of the gRPC until it is finished by the application.',
+    labelNames,
+    buckets: latencyBuckets,
+    registers: [registry],
+  });
+  const labels = ({ service, method }: GrpcMethod) => ({
+    grpc_type: 'unary',
+    grpc_service: service,
+    grpc_method: method,
+  });
+  for (const call of methods) {
+    started.inc(labels(call), 0);
+    seconds.zero(labels(call));
+    for (const name of Object.values(goCodeNames)) {
+      handled.inc({ ...labels(call), grpc_code: name }, 0);
+    }
+  }
+  return {
+    start(call) {
+      const at = process.hrtime.bigint();
+      started.inc(labels(call));
+      return (code) => {
+        handled.inc({ ...labels(call), grpc_code: grpcCodeName(code) });
+        seconds.observe(labels(call), Number(process.hrtime.bigint() - at) / 1e9);
+      };
+    },
+  };
+}
