@@ -2,7 +2,7 @@
 // 127.0.0.1 only, so that in a pod it is reached through `kubectl port-forward` and from nowhere
 // else. It is its own small HTTP server: it never touches the main listeners or readiness.
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { pipeline } from 'node:stream/promises';
@@ -20,7 +20,7 @@ type Route = {
   what: string;
   /** A message when the request is invalid. */
   check?: (url: URL) => string | undefined;
-  handle: (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<void>;
+  handle: (response: ServerResponse, url: URL) => Promise<void>;
 };
 
 export async function startDebugServer(options: {
@@ -47,7 +47,7 @@ export async function startDebugServer(options: {
   const routes: Record<string, Route> = {
     '/debug/heap-snapshot': {
       what: 'a heap snapshot',
-      async handle(_request, response) {
+      async handle(response) {
         download(response, fileName('.heapsnapshot'));
         response.flushHeaders(); // the client sees the download start while V8 walks the heap
         // A stream: the snapshot is serialised chunk by chunk as the client reads it.
@@ -56,7 +56,7 @@ export async function startDebugServer(options: {
     },
     '/debug/pprof/heap': {
       what: 'a heap profile',
-      async handle(_request, response) {
+      async handle(response) {
         const profile = await profilers.heapProfile();
         download(response, fileName('.heap.pb.gz'));
         response.end(profile);
@@ -68,7 +68,7 @@ export async function startDebugServer(options: {
         parseSeconds(url) === undefined
           ? `seconds must be an integer from 1 to ${MAX_CPU_PROFILE_SECONDS}`
           : undefined,
-      async handle(request, response, url) {
+      async handle(response, url) {
         const gone = new AbortController();
         response.once('close', () => gone.abort()); // the client went away
         const signal = AbortSignal.any([gone.signal, stopping.signal]);
@@ -100,7 +100,7 @@ export async function startDebugServer(options: {
     const started = performance.now();
     log.info({ path: url.pathname }, `taking ${route.what}`);
     try {
-      await route.handle(request, response, url);
+      await route.handle(response, url);
       log.info({ path: url.pathname, duration_ms: elapsed(started) }, `${route.what} sent`);
     } catch (error) {
       log.warn({ err: error, path: url.pathname }, `${route.what} failed`);
