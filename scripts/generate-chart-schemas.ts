@@ -105,6 +105,7 @@ function serviceSchema(name: string, kind: 'rest' | 'grpc', extra: Record<string
       }),
       logLevel: { enum: ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] },
       shutdown: closed({ drainDelayMs: int(0), timeoutMs: int(1), graceMarginSeconds: int(0) }),
+      debug: closed({ enabled: bool, port }),
       extraEnv: k8sList('EnvVar objects'),
       probes: closed({
         startup: probe(),
@@ -190,6 +191,13 @@ const umbrella: Schema = {
       labels: stringMap,
       errorRatioThreshold: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
       latencyP99Seconds: { type: 'number', exclusiveMinimum: 0 },
+      eventLoopLagSeconds: { type: 'number', exclusiveMinimum: 0 },
+    }),
+    grafanaDashboard: closed({
+      enabled: bool,
+      namespace: str(),
+      labels: stringMap,
+      annotations: stringMap,
     }),
     department: { type: 'object' },
     user: { type: 'object' },

@@ -7,6 +7,7 @@ export const databaseUrl = 'postgres://backend:secret@db.example.internal:5432/b
 export const serviceMonitorApi = 'monitoring.coreos.com/v1/ServiceMonitor';
 export const prometheusRuleApi = 'monitoring.coreos.com/v1/PrometheusRule';
 const prometheusRule = { enabled: true, labels: { release: 'kube-prometheus-stack' } };
+const grafanaDashboard = { enabled: true, annotations: { grafana_folder: 'Backend' } };
 
 export type ValuesCase = {
   name: string;
@@ -42,13 +43,16 @@ export const valuesCases: ValuesCase[] = [
   {
     name: 'monitoring on (API present)',
     service: { serviceMonitor },
-    umbrella: { prometheusRule },
+    umbrella: { prometheusRule, grafanaDashboard },
     apiVersions: [serviceMonitorApi, prometheusRuleApi],
   },
   {
     name: 'monitoring forced (no API)',
     service: { serviceMonitor: { ...serviceMonitor, forceRender: true } },
-    umbrella: { prometheusRule: { ...prometheusRule, forceRender: true } },
+    umbrella: {
+      prometheusRule: { ...prometheusRule, forceRender: true },
+      grafanaDashboard: { ...grafanaDashboard, namespace: 'monitoring' },
+    },
   },
   {
     name: 'ingress with TLS',
@@ -81,6 +85,7 @@ export const valuesCases: ValuesCase[] = [
     name: 'dev settings',
     service: {
       logLevel: 'debug',
+      debug: { enabled: true, port: 6061 },
       migration: { extraArgs: ['--seed'] },
       image: { repository: 'department', tag: 'dev', pullPolicy: 'Never' },
       topologySpread: { enabled: false },

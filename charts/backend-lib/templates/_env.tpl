@@ -31,6 +31,10 @@ user-only settings appear only in the user chart.
   value: {{ .Values.shutdown.drainDelayMs | quote }}
 - name: SHUTDOWN_TIMEOUT_MS
   value: {{ .Values.shutdown.timeoutMs | quote }}
+- name: DEBUG_ENABLED
+  value: {{ .Values.debug.enabled | quote }}
+- name: DEBUG_PORT
+  value: {{ .Values.debug.port | quote }}
 {{- with .Values.grpc }}
 - name: GRPC_MAX_CONNECTION_AGE_MS
   value: {{ .maxConnectionAgeMs | quote }}
