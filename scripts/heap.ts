@@ -74,7 +74,10 @@ const mebibytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
 /** Streams `url` into `file`, printing the bytes received so far on stderr. */
 async function download(url: string, file: string): Promise<number> {
-  const response = await fetch(url);
+  const response = await fetch(url).catch((error: Error) => {
+    const cause = error.cause as { code?: string; message?: string } | undefined;
+    throw new Error(`cannot reach ${url}: ${cause?.code ?? cause?.message ?? error.message}`);
+  });
   if (!response.ok || !response.body) {
     const text = await response.text();
     let message = text;
