@@ -2,6 +2,7 @@
 // labels, read its debug port from the pod spec, and port-forward a local TCP port to it.
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { Writable } from 'node:stream';
 import { CoreV1Api, KubeConfig, PortForward, type V1Pod } from '@kubernetes/client-node';
 
 export type Forwarded = { pod: string; namespace: string; url: string; close(): void };
@@ -61,10 +62,23 @@ export async function forwardToPod(options: {
   const forward = new PortForward(config);
   const server = createServer((socket) => {
     socket.on('error', () => socket.destroy());
-    forward.portForward(namespace, name, [port], socket, null, socket).catch((error: Error) => {
-      console.error(`port-forward to ${name}:${port} failed: ${error.message}`);
-      socket.destroy();
+    // The pod side reports failures (e.g. nothing listens on the port) on the error channel.
+    const errors = new Writable({
+      write(chunk, _encoding, done) {
+        console.error(`port-forward to ${name}:${port}: ${String(chunk)}`);
+        socket.destroy();
+        done();
+      },
     });
+    forward.portForward(namespace, name, [port], socket, errors, socket).then(
+      (ws) => {
+        if (typeof ws !== 'function') ws.on('close', () => socket.end());
+      },
+      (error: Error) => {
+        console.error(`port-forward to ${name}:${port} failed: ${error.message}`);
+        socket.destroy();
+      },
+    );
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
