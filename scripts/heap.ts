@@ -87,7 +87,9 @@ async function download(url: string, file: string): Promise<number> {
     throw new Error(`${response.status} from ${url}: ${message}`);
   }
   let received = 0;
-  const show = () => process.stderr.write(`\r  received ${mebibytes(received)}   `);
+  const total = Number(response.headers.get('content-length')) || undefined;
+  const of = total ? ` of ${mebibytes(total)}` : '';
+  const show = () => process.stderr.write(`\r  received ${mebibytes(received)}${of}   `);
   const timer = setInterval(show, 250);
   const count = new Transform({
     transform(chunk: Buffer, _encoding, done) {

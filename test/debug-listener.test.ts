@@ -2,8 +2,10 @@
 // only, a streamed heap snapshot that parses, pprof profiles that decode with samples, one at a
 // time (409), without disturbing the main listener, and closed by SIGTERM.
 import { once } from 'node:events';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { networkInterfaces } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gunzipSync } from 'node:zlib';
 import { prepareSqlite } from '@backend/common/testing/databases';
@@ -18,6 +20,8 @@ import test from 'ava';
 import { Profile } from 'pprof-format';
 
 const databaseUrl = await prepareSqlite();
+// The services' own temporary directory (TMPDIR), where heap snapshots are written.
+const serviceTmp = await mkdtemp(join(tmpdir(), 'debug-tmp-'));
 
 /** Whether a TCP connection to host:port is accepted. */
 async function accepts(host: string, port: number): Promise<boolean> {
@@ -37,6 +41,7 @@ async function startDepartment(env: Record<string, string>) {
   const service = spawnService('department', {
     DATABASE_URL: databaseUrl,
     PORT: String(port),
+    TMPDIR: serviceTmp,
     ...env,
   });
   await waitUntilReady(service, `http://127.0.0.1:${port}/readyz`);
@@ -61,8 +66,9 @@ test.before(async () => {
   running.push(off.service, on.service);
   debug = `http://127.0.0.1:${onPort}`;
 });
-test.after.always(() => {
+test.after.always(async () => {
   for (const service of running) service.child.kill('SIGKILL');
+  await rm(serviceTmp, { recursive: true, force: true });
 });
 
 test.serial(
@@ -113,8 +119,9 @@ test.serial(
       response.headers.get('content-disposition') ?? '',
       /^attachment; filename="department-.+\.heapsnapshot"$/,
     );
-    t.is(response.headers.get('content-length'), null, 'streamed, not buffered');
-    const snapshot = JSON.parse(await response.text());
+    const text = await response.text();
+    t.is(Number(response.headers.get('content-length')), Buffer.byteLength(text));
+    const snapshot = JSON.parse(text);
     const { meta, node_count } = snapshot.snapshot;
     t.true(meta.node_fields.includes('self_size'));
     t.true(node_count > 10_000);
@@ -196,5 +203,10 @@ test.serial(
     t.true(Date.now() - started < 10_000);
     t.is(await profiling, 'connection closed');
     t.false(await accepts('127.0.0.1', on.debugPort));
+    t.deepEqual(
+      await readdir(serviceTmp),
+      [],
+      'no snapshot file is left in the temporary directory',
+    );
   },
 );

@@ -2,11 +2,14 @@
 // 127.0.0.1 only, so that in a pod it is reached through `kubectl port-forward` and from nowhere
 // else. It is its own small HTTP server: it never touches the main listeners or readiness.
 import { once } from 'node:events';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { hostname } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { getHeapSnapshot } from 'node:v8';
+import { writeHeapSnapshot } from 'node:v8';
 import type { Logger } from '../logger.ts';
 import { type Profilers, startProfilers } from './profilers.ts';
 
@@ -36,11 +39,12 @@ export async function startDebugServer(options: {
 
   const fileName = (suffix: string) =>
     `${service}-${hostname()}-${new Date().toISOString().replace(/[:.]/g, '-')}${suffix}`;
-  const download = (response: ServerResponse, name: string) => {
+  const download = (response: ServerResponse, name: string, size?: number) => {
     response.writeHead(200, {
       'Content-Type': 'application/octet-stream',
       'Content-Disposition': `attachment; filename="${name}"`,
       'Cache-Control': 'no-store',
+      ...(size === undefined ? {} : { 'Content-Length': size }),
     });
   };
 
@@ -48,10 +52,18 @@ export async function startDebugServer(options: {
     '/debug/heap-snapshot': {
       what: 'a heap snapshot',
       async handle(response) {
-        download(response, fileName('.heapsnapshot'));
-        response.flushHeaders(); // the client sees the download start while V8 walks the heap
-        // A stream: the snapshot is serialised chunk by chunk as the client reads it.
-        await pipeline(getHeapSnapshot(), response);
+        // V8 writes the snapshot to a file in /tmp (the pod's emptyDir), which is then streamed
+        // at the client's pace. v8.getHeapSnapshot() would hold the whole serialised snapshot in
+        // memory on top of the snapshot graph, in a pod that is short of memory already.
+        const directory = await mkdtemp(join(tmpdir(), 'heap-snapshot-'));
+        try {
+          const file = writeHeapSnapshot(join(directory, 'snapshot.heapsnapshot'));
+          const { size } = await stat(file);
+          download(response, fileName('.heapsnapshot'), size);
+          await pipeline(createReadStream(file), response);
+        } finally {
+          await rm(directory, { recursive: true, force: true });
+        }
       },
     },
     '/debug/pprof/heap': {
@@ -150,8 +162,8 @@ function sendIndex(response: ServerResponse, service: string): void {
 <p>One at a time; while one is being taken, the others answer 409.</p>
 <ul>
 <li><a href="/debug/heap-snapshot">/debug/heap-snapshot</a>: V8 heap snapshot (.heapsnapshot),
-  open it in Chrome DevTools, Memory tab, Load. Taking it pauses the process and needs about the
-  heap's size again in memory.</li>
+  open it in Chrome DevTools, Memory tab, Load. Taking it pauses the process and needs the heap's
+  size again and more in memory.</li>
 <li><a href="/debug/pprof/heap">/debug/pprof/heap</a>: live heap sampled since this listener
   started (gzipped pprof): <code>go tool pprof -http=: file.pb.gz</code> or speedscope.</li>
 <li><a href="/debug/pprof/profile?seconds=${DEFAULT_CPU_PROFILE_SECONDS}">/debug/pprof/profile?seconds=N</a>:
