@@ -7,6 +7,7 @@ import { sampleUserIds } from '@backend/common/database/sample-data';
 import { createPointClient } from '@backend/common/grpc/point-client';
 import { prepareSqlite } from '@backend/common/testing/databases';
 import { startDnsServer } from '@backend/common/testing/dns-server';
+import { scrape } from '@backend/common/testing/metrics';
 import {
   freePort,
   repositoryRoot,
@@ -100,6 +101,20 @@ for (const name of ['department', 'user'] as const) {
   });
 }
 
+/** Resolves once user has started `count` calls to point (grpc_client_started_total). */
+async function callsStarted(base: string, count: number) {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const { samples } = await scrape(`${base}/metrics`);
+    const started = samples
+      .filter((sample) => sample.name === 'grpc_client_started_total')
+      .reduce((sum, sample) => sum + sample.value, 0);
+    if (started >= count) return;
+    await sleep(20);
+  }
+  throw new Error(`user did not start ${count} calls to point within 10 s`);
+}
+
 test('user: requests in flight when the listener closes still complete', async (t) => {
   const point = await start('point');
   // Every call to point takes ≥ 400 ms, so requests are surely in flight at SIGTERM.
@@ -115,7 +130,9 @@ test('user: requests in flight when the listener closes still complete', async (
       ((await r.json()) as { result: string }).result,
     ]),
   );
-  await sleep(150);
+  // SIGTERM once all twelve are waiting on point (by user's own count), not after a guessed delay:
+  // on a busy machine user may not even have accepted them yet, and would then refuse them.
+  await callsStarted(user.base, 12);
   user.process.child.kill('SIGTERM');
   const outcomes = await Promise.all(inFlight);
   t.deepEqual(
