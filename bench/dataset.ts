@@ -75,7 +75,23 @@ export async function ensureDataset(
     ([rows]) => Number((rows as { n: unknown }[])[0]?.n),
     () => -1,
   );
-  if (existing === total) return { url: url.toString(), size, users: total };
+  if (existing === total) {
+    // Reused, but always at the current schema (new migrations add indexes, for one).
+    const database = await openDatabase(
+      loadConfig(baseSchema, {
+        DATABASE_URL: url.toString(),
+        DATABASE_QUERY_TIMEOUT_MS: '3600000',
+      }),
+      silent,
+    );
+    try {
+      const applied = await database.migrate();
+      if (applied.length) say(`${name}: applied ${applied.join(', ')}`);
+    } finally {
+      await database.close();
+    }
+    return { url: url.toString(), size, users: total };
+  }
 
   say(`building ${name} on ${dialect} (${size.toLocaleString('en')} generated users)…`);
   const started = Date.now();

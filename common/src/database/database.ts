@@ -96,12 +96,15 @@ export async function openDatabase(
   }
 
   const platform = orm.em.getPlatform();
+  // Plain statements need no unit of work: they go straight to the pooled connection.
+  const connection = orm.em.getDriver().getConnection();
   return {
     dialect,
     orm,
     em,
     read,
-    query: (sql, params = []) => read((em) => em.execute(sql, params)),
+    query: (sql, params = []) =>
+      withDeadline(connection.execute(sql, params), config.databaseQueryTimeoutMs, 'the database'),
     quote: (identifier) => platform.quoteIdentifier(identifier),
     async ping() {
       try {
