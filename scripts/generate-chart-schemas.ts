@@ -170,6 +170,7 @@ const userExtra: Record<string, Schema> = {
     resolveIntervalMs: int(0),
     deadlineMs: int(1),
   }),
+  statistics: closed({ maxAgeMs: int(0) }),
 };
 
 // Subchart values are checked by the subchart's own schema; the umbrella only closes its own keys.

@@ -12,13 +12,40 @@ export type LoggerOptions = {
   stream?: Writable;
 };
 
-export function createLogger({ name, level, stream = process.stdout }: LoggerOptions): Logger {
+export function createLogger({ name, level, stream = batchedStdout() }: LoggerOptions): Logger {
   return bunyan.createLogger({
     name,
     level,
     streams: [{ level, stream }],
     serializers: { err: serializeError },
   });
+}
+
+let stdoutBatcher: { write(line: string): boolean } | undefined;
+
+/**
+ * Log lines for stdout, written together once per event-loop turn: one write system call for a
+ * burst of requests instead of one per line. Whatever is pending is written at exit, so the lines
+ * logged just before process.exit() (a fatal error, a forced shutdown) are never lost.
+ */
+function batchedStdout(): Writable {
+  if (!stdoutBatcher) {
+    let pending: string[] = [];
+    const flush = () => {
+      if (pending.length === 0) return;
+      const text = pending.join('');
+      pending = [];
+      process.stdout.write(text);
+    };
+    process.on('exit', flush);
+    stdoutBatcher = {
+      write(line: string) {
+        if (pending.push(line) === 1) setImmediate(flush);
+        return true;
+      },
+    };
+  }
+  return stdoutBatcher as unknown as Writable;
 }
 
 /** `postgres://app:s3cret@db/x` → `postgres://app:***@db/x`; anything unparsable is hidden whole. */

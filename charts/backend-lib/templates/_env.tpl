@@ -51,6 +51,10 @@ user-only settings appear only in the user chart.
 - name: POINT_DEADLINE_MS
   value: {{ .deadlineMs | quote }}
 {{- end }}
+{{- with .Values.statistics }}
+- name: STATS_MAX_AGE_MS
+  value: {{ .maxAgeMs | quote }}
+{{- end }}
 {{- with .Values.extraEnv }}
 {{ toYaml . }}
 {{- end }}

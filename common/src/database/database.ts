@@ -2,10 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type Options, MikroORM as OrmRoot } from '@mikro-orm/core';
-import { Migrator } from '@mikro-orm/migrations';
-import { MySqlDriver } from '@mikro-orm/mysql';
-import { PostgreSqlDriver } from '@mikro-orm/postgresql';
-import { NodeSqliteDialect, type SqlEntityManager, SqliteDriver } from '@mikro-orm/sql';
+import type { SqlEntityManager } from '@mikro-orm/sql';
 import type { Registry } from 'prom-client';
 import type { BaseConfig } from '../config.ts';
 import { unavailable, withDeadline } from '../errors.ts';
@@ -18,7 +15,6 @@ import {
   registerPoolGauges,
 } from './instrumentation.ts';
 import type { Dialect } from './migrations/dialect-migration.ts';
-import { migrationsFor } from './migrations/index.ts';
 
 export type { Dialect };
 
@@ -38,6 +34,10 @@ export type Database = {
   em(): SqlEntityManager;
   /** Runs `work` against the database within the query deadline; a timeout becomes a 503. */
   read<T>(work: (em: SqlEntityManager) => Promise<T>): Promise<T>;
+  /** One SQL statement with `?` placeholders, within the query deadline: one round trip. */
+  query<Row>(sql: string, params?: unknown[]): Promise<Row[]>;
+  /** Quotes an identifier for this dialect (`user` is reserved in PostgreSQL). */
+  quote(identifier: string): string;
   /** Resolves when the database answers a trivial query within the connect timeout. */
   ping(): Promise<void>;
   /** Applies pending migrations; returns the names applied. */
@@ -67,17 +67,12 @@ export async function openDatabase(
   const dialect = dialectOf(config.databaseUrl);
   const log = logger.child({ component: 'database' });
   const orm = await OrmRoot.init({
-    ...driverOptions(dialect, config),
+    ...(await driverOptions(dialect, config)),
     entities,
-    extensions: [Migrator],
+    // The migrator and migrations load only when migrate() runs (see there).
     // No schema snapshot: MikroORM would write .snapshot-<db>.json into the working directory,
     // which is read-only in the container (the migration hook Job would fail).
-    migrations: {
-      migrationsList: migrationsFor(dialect),
-      transactional: dialect !== 'mysql',
-      snapshot: false,
-      snapshotOnMigrate: false,
-    },
+    migrations: { transactional: dialect !== 'mysql', snapshot: false, snapshotOnMigrate: false },
     pool: { min: config.databasePoolMin, max: config.databasePoolMax, idleTimeoutMillis: 30_000 },
     ensureDatabase: false,
     debug: false,
@@ -100,11 +95,17 @@ export async function openDatabase(
     await connection.execute('pragma foreign_keys = on');
   }
 
+  const platform = orm.em.getPlatform();
+  // Plain statements need no unit of work: they go straight to the pooled connection.
+  const connection = orm.em.getDriver().getConnection();
   return {
     dialect,
     orm,
     em,
     read,
+    query: (sql, params = []) =>
+      withDeadline(connection.execute(sql, params), config.databaseQueryTimeoutMs, 'the database'),
+    quote: (identifier) => platform.quoteIdentifier(identifier),
     async ping() {
       try {
         await withDeadline(
@@ -117,6 +118,13 @@ export async function openDatabase(
       }
     },
     async migrate() {
+      // Loaded here, not at start-up: services never migrate, and this keeps them smaller.
+      const [{ Migrator }, { migrationsFor }] = await Promise.all([
+        import('@mikro-orm/migrations'),
+        import('./migrations/index.ts'),
+      ]);
+      orm.config.get('migrations').migrationsList = migrationsFor(dialect);
+      Migrator.register(orm);
       const applied = await orm.migrator.up();
       return applied.map((migration) => migration.name);
     },
@@ -124,10 +132,12 @@ export async function openDatabase(
   };
 }
 
-function driverOptions(dialect: Dialect, config: DatabaseConfig): Partial<Options> {
+/** Only the driver the URL names is loaded: each brings its own client library. */
+async function driverOptions(dialect: Dialect, config: DatabaseConfig): Promise<Partial<Options>> {
   const url = config.databaseUrl;
   switch (dialect) {
-    case 'postgresql':
+    case 'postgresql': {
+      const { PostgreSqlDriver } = await import('@mikro-orm/postgresql');
       return {
         driver: PostgreSqlDriver,
         clientUrl: url,
@@ -137,13 +147,17 @@ function driverOptions(dialect: Dialect, config: DatabaseConfig): Partial<Option
           keepAlive: true,
         },
       };
-    case 'mysql':
+    }
+    case 'mysql': {
+      const { MySqlDriver } = await import('@mikro-orm/mysql');
       return {
         driver: MySqlDriver,
         clientUrl: url,
         driverOptions: { connectTimeout: config.databaseConnectTimeoutMs, enableKeepAlive: true },
       };
+    }
     case 'sqlite': {
+      const { NodeSqliteDialect, SqliteDriver } = await import('@mikro-orm/sql');
       const file = sqliteFileOf(url);
       if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
       return { driver: SqliteDriver, dbName: file, driverOptions: new NodeSqliteDialect(file) };

@@ -27,6 +27,12 @@ export const userSchema = {
     default: 2_000,
     env: 'POINT_DEADLINE_MS',
   },
+  statsMaxAgeMs: {
+    doc: 'Longest the users statistics may be cached; 0 computes them for every request.',
+    format: 'milliseconds',
+    default: 1_000,
+    env: 'STATS_MAX_AGE_MS',
+  },
 };
 
 export type UserConfig = BaseConfig & {
@@ -34,6 +40,7 @@ export type UserConfig = BaseConfig & {
   pointPoolSize: number;
   pointDeadlineMs: number;
   pointResolveIntervalMs: number;
+  statsMaxAgeMs: number;
 };
 
 export const loadUserConfig = (env: NodeJS.ProcessEnv) => loadConfig<UserConfig>(userSchema, env);

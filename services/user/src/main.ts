@@ -34,7 +34,11 @@ export async function startUserService(
     logger,
     metrics,
     readiness,
-    listing: createUserListing({ users: createUserRepository(database), points }),
+    listing: createUserListing({
+      users: createUserRepository(database),
+      points,
+      statisticsMaxAgeMs: config.statsMaxAgeMs,
+    }),
   });
   const server = await listen(app, config.port, config.host);
   logger.info(

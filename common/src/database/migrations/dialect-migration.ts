@@ -1,9 +1,15 @@
-// Turns per-dialect SQL into MikroORM migrations: each step lists its SQL for every dialect.
+// Turns per-dialect SQL into MikroORM migrations: each step lists its statements for every dialect.
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration } from '@mikro-orm/migrations';
 
 export type Dialect = 'postgresql' | 'mysql' | 'sqlite';
-export type DialectSql = Record<Dialect, string[]>;
+
+type Run = (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
+
+/** A statement, or a function deciding on statements after looking at the database. */
+export type Step = string | ((run: Run) => Promise<void>);
+
+export type DialectSql = Record<Dialect, Step[]>;
 
 export function toMigration(name: string, steps: DialectSql, dialect: Dialect): MigrationObject {
   const statements = steps[dialect];
@@ -11,8 +17,24 @@ export function toMigration(name: string, steps: DialectSql, dialect: Dialect): 
     name,
     class: class extends Migration {
       override async up() {
-        for (const sql of statements) this.addSql(sql);
+        // Executed one by one, in order, inside the migration's transaction where there is one.
+        const run: Run = (sql, params) => this.execute(sql, params);
+        for (const step of statements) {
+          if (typeof step === 'string') await run(step);
+          else await step(run);
+        }
       }
     },
   };
 }
+
+/** MySQL has no `create index if not exists` (MariaDB does): look before creating. */
+export const mysqlIndexIfMissing =
+  (table: string, index: string, columns: string): Step =>
+  async (run) => {
+    const [row] = await run(
+      'select count(*) as n from information_schema.statistics where table_schema = database() and table_name = ? and index_name = ?',
+      [table, index],
+    );
+    if (Number(row?.n ?? 0) === 0) await run(`create index ${index} on \`${table}\` (${columns})`);
+  };

@@ -1,0 +1,72 @@
+// Service processes for the benchmark: spawned like production (node + the .ts entry point),
+// timed from spawn to ready, and measured for resident memory.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { repositoryRoot } from '@backend/common/testing/processes';
+
+export type Launched = {
+  name: string;
+  child: ChildProcess;
+  /** Milliseconds from spawn to ready. */
+  readyMs: number;
+  rssMb(): number;
+  peakRssMb(): number;
+  stop(): Promise<void>;
+};
+
+function statusField(pid: number, field: string): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${field}:`));
+  return Number(line?.split(/\s+/)[1] ?? 0) / 1024;
+}
+
+/** Spawns `entry`; ready when `readyUrl` answers 200, or when the process prints "ready". */
+export async function launch(
+  name: string,
+  entry: string,
+  env: Record<string, string>,
+  readyUrl?: string,
+): Promise<Launched> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [entry], {
+    cwd: repositoryRoot,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', readyUrl ? 'ignore' : 'pipe', 'pipe'],
+  });
+  let errors = '';
+  child.stderr?.on('data', (chunk) => (errors += chunk));
+  const printedReady = new Promise<void>((resolve) =>
+    child.stdout?.on('data', (chunk) => String(chunk).includes('ready') && resolve()),
+  );
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (child.exitCode !== null)
+      throw new Error(`${name} exited with ${child.exitCode}: ${errors}`);
+    if (Date.now() > deadline) throw new Error(`${name} not ready after 20 s: ${errors}`);
+    const ready = readyUrl
+      ? await fetch(readyUrl).then(
+          (r) => r.ok,
+          () => false,
+        )
+      : await Promise.race([printedReady.then(() => true), sleep(5).then(() => false)]);
+    if (ready) break;
+    await sleep(5);
+  }
+  const readyMs = performance.now() - started;
+  const pid = child.pid as number;
+  return {
+    name,
+    child,
+    readyMs,
+    rssMb: () => statusField(pid, 'VmRSS'),
+    peakRssMb: () => statusField(pid, 'VmHWM'),
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await Promise.race([once(child, 'exit'), sleep(10_000).then(() => child.kill('SIGKILL'))]);
+    },
+  };
+}

@@ -1,0 +1,280 @@
+// `npm run bench`: datasets, the real services and the baselines under the same load, side by
+// side, for each dialect and size. Writes docs/BENCHMARKS.md. See `--help`.
+import { cpus, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import { freePort } from '@backend/common/testing/processes';
+import { openRawDatabase } from './baseline/sql.ts';
+import { type Dataset, ensureDataset } from './dataset.ts';
+import { grpcLoad, httpLoad, type LoadOptions, type LoadResult } from './load.ts';
+import { type Launched, launch } from './processes.ts';
+import {
+  evaluateTargets,
+  type Measurement,
+  renderTables,
+  renderTargets,
+  type Scenario,
+  type ServiceFigures,
+  writeReport,
+} from './report.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    dialects: { type: 'string', default: 'postgresql,mysql' },
+    sizes: { type: 'string', default: '10000,100000,1000000' },
+    scenarios: { type: 'string', default: 'users,departments,points' },
+    seconds: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '32' },
+    out: { type: 'string', default: 'docs/BENCHMARKS.md' },
+    'no-baseline': { type: 'boolean', default: false },
+    'no-write': { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (args.help) {
+  process.stdout.write(`npm run bench -- [--dialects postgresql,mysql] [--sizes 10000,100000,1000000]
+  [--scenarios users,departments,points] [--seconds 10] [--warmup 3] [--connections 32]
+  [--out docs/BENCHMARKS.md] [--no-baseline] [--no-write]
+Servers: BENCH_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/postgres),
+         BENCH_MYSQL_URL (mysql://root@127.0.0.1:3306/mysql)\n`);
+  process.exit(0);
+}
+
+const say = (text: string) =>
+  process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${text}\n`);
+const load: LoadOptions = {
+  connections: Number(args.connections),
+  seconds: Number(args.seconds),
+  warmupSeconds: Number(args.warmup),
+};
+const scenarios = (args.scenarios as string).split(',') as Scenario[];
+const admin: Record<string, string> = {
+  postgresql: process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+  mysql: process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/mysql',
+};
+
+const usersPaths = Array.from({ length: 2_000 }, (_, i) => {
+  const [orderby, sort] = [
+    ['name', 'asc'],
+    ['name', 'desc'],
+    ['age', 'desc'],
+    ['salary', 'asc'],
+  ][i % 4] as [string, string];
+  return `/api/users/v1/users?limit=50&page=${1 + Math.floor(Math.random() * 100)}&orderby=${orderby}&sort=${sort}`;
+});
+
+const departmentsPaths = ['/api/departments/v1/departments'];
+
+type Target = {
+  run: (options: LoadOptions) => Promise<LoadResult>;
+  queries?: () => Promise<number>;
+};
+
+/** Database round trips counted by a service (readiness pings excluded). */
+async function queriesOf(metricsUrl: string): Promise<number> {
+  const text = await (await fetch(metricsUrl)).text();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('db_queries_total{') && !line.includes('operation="ping"'))
+    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+}
+
+async function measure(
+  label: string,
+  run: (options: LoadOptions) => Promise<LoadResult>,
+  countQueries?: () => Promise<number>,
+): Promise<LoadResult & { roundTrips?: number }> {
+  say(`  ${label}: ${load.warmupSeconds} s warm-up, ${load.seconds} s measured…`);
+  let before: number | undefined;
+  const result = await run({
+    ...load,
+    onMeasureStart: async () => {
+      before = await countQueries?.();
+    },
+  });
+  const after = await countQueries?.();
+  const roundTrips =
+    before === undefined || after === undefined
+      ? undefined
+      : (after - before) / Math.max(1, result.requests);
+  say(
+    `  ${label}: ${Math.round(result.rps)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, ${result.errors} errors${roundTrips === undefined ? '' : `, ${roundTrips.toFixed(2)} round trips/req`}`,
+  );
+  return { ...result, roundTrips };
+}
+
+async function idSets(dataset: Dataset, dialect: string) {
+  const database = openRawDatabase(dataset.url, 1);
+  const random = dialect === 'mysql' ? 'rand()' : 'random()';
+  const rows = await database.query(
+    `select id from ${database.table('user')} order by ${random} limit 5000`,
+  );
+  const ids = rows.map((row) => String(row.id));
+  return Array.from({ length: 100 }, (_, i) => ids.slice(i * 50, i * 50 + 50));
+}
+
+async function runSystem(
+  dialect: string,
+  dataset: Dataset,
+  measurements: Measurement[],
+  services: ServiceFigures[],
+) {
+  const [grpcPort, pointHttp, userPort, departmentPort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
+  const common = { HOST: '127.0.0.1', DATABASE_URL: dataset.url, SHUTDOWN_DRAIN_DELAY_MS: '0' };
+  const launched: Launched[] = [];
+  try {
+    launched.push(
+      await launch(
+        'point',
+        'services/point/src/main.ts',
+        { ...common, PORT: String(grpcPort), HTTP_PORT: String(pointHttp) },
+        `http://127.0.0.1:${pointHttp}/readyz`,
+      ),
+    );
+    launched.push(
+      await launch(
+        'user',
+        'services/user/src/main.ts',
+        { ...common, PORT: String(userPort), POINT_SERVICE_ADDR: `127.0.0.1:${grpcPort}` },
+        `http://127.0.0.1:${userPort}/readyz`,
+      ),
+    );
+    launched.push(
+      await launch(
+        'department',
+        'services/department/src/main.ts',
+        { ...common, PORT: String(departmentPort) },
+        `http://127.0.0.1:${departmentPort}/readyz`,
+      ),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const idle = launched.map((service) => service.rssMb());
+    say(
+      `  system ready: ${launched.map((s, i) => `${s.name} ${Math.round(s.readyMs)} ms / ${idle[i]?.toFixed(0)} MB`).join(', ')}`,
+    );
+    const sets = await idSets(dataset, dialect);
+    const targets: Record<Scenario, Target> = {
+      users: {
+        run: (options) => httpLoad(`http://127.0.0.1:${userPort}`, usersPaths, options),
+        queries: () => queriesOf(`http://127.0.0.1:${userPort}/metrics`),
+      },
+      departments: {
+        run: (options) => httpLoad(`http://127.0.0.1:${departmentPort}`, departmentsPaths, options),
+        queries: () => queriesOf(`http://127.0.0.1:${departmentPort}/metrics`),
+      },
+      points: {
+        run: (options) => grpcLoad(`127.0.0.1:${grpcPort}`, sets, options),
+        queries: () => queriesOf(`http://127.0.0.1:${pointHttp}/metrics`),
+      },
+    };
+    for (const scenario of scenarios) {
+      const { run, queries } = targets[scenario];
+      const system = await measure(`${scenario} · system`, run, queries);
+      measurements.push({ dialect, size: dataset.size, scenario, system });
+    }
+    for (const [i, service] of launched.entries()) {
+      services.push({
+        dialect,
+        size: dataset.size,
+        service: service.name,
+        readyMs: service.readyMs,
+        idleRssMb: idle[i] ?? 0,
+        peakRssMb: service.peakRssMb(),
+      });
+    }
+  } finally {
+    for (const service of launched) await service.stop();
+  }
+}
+
+async function runBaseline(dialect: string, dataset: Dataset, measurements: Measurement[]) {
+  const [grpcPort, restPort] = await Promise.all([freePort(), freePort()]);
+  const launched: Launched[] = [];
+  try {
+    launched.push(
+      await launch('baseline point', 'bench/baseline/point.ts', {
+        DATABASE_URL: dataset.url,
+        PORT: String(grpcPort),
+      }),
+    );
+    launched.push(
+      await launch(
+        'baseline rest',
+        'bench/baseline/rest.ts',
+        {
+          DATABASE_URL: dataset.url,
+          PORT: String(restPort),
+          POINT_SERVICE_ADDR: `127.0.0.1:${grpcPort}`,
+        },
+        `http://127.0.0.1:${restPort}/readyz`,
+      ),
+    );
+    const sets = await idSets(dataset, dialect);
+    const queries = async () =>
+      (
+        (await (await fetch(`http://127.0.0.1:${restPort}/__queries`)).json()) as {
+          queries: number;
+        }
+      ).queries;
+    const targets: Record<Scenario, Target> = {
+      users: {
+        run: (options) => httpLoad(`http://127.0.0.1:${restPort}`, usersPaths, options),
+        queries,
+      },
+      departments: {
+        run: (options) => httpLoad(`http://127.0.0.1:${restPort}`, departmentsPaths, options),
+        queries,
+      },
+      points: { run: (options) => grpcLoad(`127.0.0.1:${grpcPort}`, sets, options) },
+    };
+    for (const scenario of scenarios) {
+      const { run, queries: count } = targets[scenario];
+      const baseline = await measure(`${scenario} · baseline`, run, count);
+      const row = measurements.find(
+        (m) => m.dialect === dialect && m.size === dataset.size && m.scenario === scenario,
+      );
+      if (row) row.baseline = baseline;
+    }
+  } finally {
+    for (const service of launched) await service.stop();
+  }
+}
+
+const measurements: Measurement[] = [];
+const services: ServiceFigures[] = [];
+const versions: string[] = [];
+for (const dialect of (args.dialects as string).split(',')) {
+  const adminUrl = admin[dialect];
+  if (!adminUrl) throw new Error(`unknown dialect ${dialect}`);
+  const server = openRawDatabase(adminUrl, 1);
+  versions.push(
+    String((await server.query('select version() as v'))[0]?.v).split(' on ')[0] as string,
+  );
+  for (const size of (args.sizes as string).split(',').map(Number)) {
+    const dataset = await ensureDataset(dialect as 'postgresql' | 'mysql', adminUrl, size, say);
+    say(`${dialect}, ${dataset.users.toLocaleString('en')} users`);
+    await runSystem(dialect, dataset, measurements, services);
+    if (!args['no-baseline']) await runBaseline(dialect, dataset, measurements);
+  }
+}
+
+const targets = evaluateTargets(measurements, services);
+const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+const cpu = cpus();
+const generated = [
+  `Run on ${new Date().toISOString().slice(0, 10)} with \`${command}\` on ${cpu.length} × ${cpu[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${versions.join(', ')}; ${load.connections} concurrent clients, ${load.warmupSeconds} s warm-up then ${load.seconds} s measured per row; load generator, services and database on the same machine.`,
+  '',
+  renderTargets(targets),
+  renderTables(measurements, services),
+].join('\n');
+process.stdout.write(`\n${generated}\n`);
+if (!args['no-write']) {
+  writeReport(args.out as string, generated);
+  say(`written to ${args.out}`);
+}
+process.exit(0);

@@ -1,0 +1,136 @@
+import test from 'ava';
+import { createCachedValue } from './cached-value.ts';
+
+/** A load whose calls the test resolves by hand, and a clock the test moves. */
+function harness(maxAgeMs: number) {
+  let time = 0;
+  const calls: { resolve: (value: number) => void; reject: (error: Error) => void }[] = [];
+  const cache = createCachedValue(
+    () => new Promise<number>((resolve, reject) => calls.push({ resolve, reject })),
+    maxAgeMs,
+    () => time,
+  );
+  return {
+    cache,
+    calls,
+    advance: (ms: number) => {
+      time += ms;
+    },
+  };
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+test('concurrent callers share one computation', async (t) => {
+  const { cache, calls } = harness(1_000);
+  const results = Promise.all(Array.from({ length: 50 }, () => cache.get()));
+  t.is(calls.length, 1);
+  calls[0]?.resolve(42);
+  t.deepEqual(
+    await results,
+    Array.from({ length: 50 }, () => 42),
+  );
+});
+
+test('a fresh value is served without computing until shortly before the bound', async (t) => {
+  const { cache, calls, advance } = harness(1_000);
+  const first = cache.get();
+  advance(100); // the computation takes 100 ms: refresh ahead from 1,000 − 2 × 100 = 800 ms
+  calls[0]?.resolve(1);
+  await first;
+  advance(699); // 799 ms old
+  t.is(await cache.get(), 1);
+  t.is(calls.length, 1);
+});
+
+test('a slow computation is refreshed ahead from half the bound, not earlier', async (t) => {
+  const { cache, calls, advance } = harness(1_000);
+  const first = cache.get();
+  advance(400); // 1,000 − 2 × 400 = 200 ms would be too early: half the bound wins
+  calls[0]?.resolve(1);
+  await first;
+  advance(99); // 499 ms old
+  t.is(await cache.get(), 1);
+  t.is(calls.length, 1);
+  advance(1);
+  t.is(await cache.get(), 1);
+  t.is(calls.length, 2);
+});
+
+test('near the bound, one background refresh starts and the current value is served', async (t) => {
+  const { cache, calls, advance } = harness(1_000);
+  const first = cache.get();
+  advance(100);
+  calls[0]?.resolve(1);
+  await first;
+  advance(750); // 850 ms old, past 800
+  t.is(await cache.get(), 1);
+  t.is(await cache.get(), 1);
+  t.is(calls.length, 2, 'exactly one refresh');
+  calls[1]?.resolve(2);
+  await settle();
+  t.is(await cache.get(), 2);
+});
+
+test('nothing older than the bound is ever served: callers wait for a fresh value', async (t) => {
+  const { cache, calls, advance } = harness(1_000);
+  const first = cache.get();
+  calls[0]?.resolve(1);
+  await first;
+  advance(1_000);
+  const waiting = cache.get();
+  t.is(calls.length, 2);
+  calls[1]?.resolve(2);
+  t.is(await waiting, 2);
+});
+
+test('age counts from when the computation started, so a slow computation cannot stretch the bound', async (t) => {
+  const { cache, calls, advance } = harness(1_000);
+  const first = cache.get();
+  advance(800); // the computation takes 800 ms
+  calls[0]?.resolve(1);
+  await first;
+  advance(250); // 1,050 ms after it started
+  const next = cache.get();
+  t.is(calls.length, 2, 'stale by its start time: recomputed');
+  calls[1]?.resolve(2);
+  t.is(await next, 2);
+});
+
+test('a failure reaches the callers waiting for it, and the next call tries again', async (t) => {
+  const { cache, calls } = harness(1_000);
+  const failing = cache.get();
+  calls[0]?.reject(new Error('database down'));
+  await t.throwsAsync(failing, { message: 'database down' });
+  const retry = cache.get();
+  t.is(calls.length, 2);
+  calls[1]?.resolve(3);
+  t.is(await retry, 3);
+});
+
+test('a failed early refresh keeps serving the value until its bound', async (t) => {
+  const { cache, calls, advance } = harness(1_000);
+  const first = cache.get();
+  advance(100);
+  calls[0]?.resolve(1);
+  await first;
+  advance(850);
+  t.is(await cache.get(), 1);
+  t.is(calls.length, 2, 'the early refresh started');
+  calls[1]?.reject(new Error('blip'));
+  await settle();
+  t.is(await cache.get(), 1);
+});
+
+test('with a bound of 0 every call computes, but concurrent calls still share', async (t) => {
+  const { cache, calls } = harness(0);
+  const a = cache.get();
+  const b = cache.get();
+  t.is(calls.length, 1);
+  calls[0]?.resolve(1);
+  t.deepEqual(await Promise.all([a, b]), [1, 1]);
+  const c = cache.get();
+  t.is(calls.length, 2);
+  calls[1]?.resolve(2);
+  t.is(await c, 2);
+});
