@@ -33,7 +33,8 @@ export async function launch(
   const started = performance.now();
   const child = spawn(process.execPath, [entry], {
     cwd: repositoryRoot,
-    env: { PATH: process.env.PATH, ...env },
+    // NODE_OPTIONS passes through, so V8 settings can be compared (e.g. --max-semi-space-size).
+    env: { PATH: process.env.PATH, NODE_OPTIONS: process.env.NODE_OPTIONS ?? '', ...env },
     stdio: ['ignore', readyUrl ? 'ignore' : 'pipe', 'pipe'],
   });
   let errors = '';
