@@ -12,6 +12,8 @@ export type Launched = {
   /** Milliseconds from spawn to ready. */
   readyMs: number;
   rssMb(): number;
+  /** The file-backed part of RSS: mostly the node binary's code, shared and evictable. */
+  fileRssMb(): number;
   peakRssMb(): number;
   stop(): Promise<void>;
 };
@@ -63,6 +65,7 @@ export async function launch(
     child,
     readyMs,
     rssMb: () => statusField(pid, 'VmRSS'),
+    fileRssMb: () => statusField(pid, 'RssFile'),
     peakRssMb: () => statusField(pid, 'VmHWM'),
     async stop() {
       if (child.exitCode !== null) return;

@@ -19,6 +19,7 @@ export type ServiceFigures = {
   service: string;
   readyMs: number;
   idleRssMb: number;
+  idleFileRssMb: number;
   peakRssMb: number;
 };
 
@@ -48,12 +49,12 @@ export function renderTables(measurements: Measurement[], services: ServiceFigur
     const figures = services.filter((f) => f.dialect === dialect);
     if (figures.length) {
       out.push(
-        '| service | users | ready after spawn | idle RSS | peak RSS under load |',
-        '|---|---|---|---|---|',
+        '| service | users | ready after spawn | idle RSS | of which file-backed (node binary) | peak RSS under load |',
+        '|---|---|---|---|---|---|',
       );
       for (const f of figures) {
         out.push(
-          `| ${f.service} | ${sizeLabel(f.size)} | ${Math.round(f.readyMs)} ms | ${f.idleRssMb.toFixed(0)} MB | ${f.peakRssMb.toFixed(0)} MB |`,
+          `| ${f.service} | ${sizeLabel(f.size)} | ${Math.round(f.readyMs)} ms | ${f.idleRssMb.toFixed(0)} MB | ${f.idleFileRssMb.toFixed(0)} MB | ${f.peakRssMb.toFixed(0)} MB |`,
         );
       }
       out.push('');

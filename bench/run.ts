@@ -125,7 +125,12 @@ async function runSystem(
     freePort(),
     freePort(),
   ]);
-  const common = { HOST: '127.0.0.1', DATABASE_URL: dataset.url, SHUTDOWN_DRAIN_DELAY_MS: '0' };
+  const common = {
+    HOST: '127.0.0.1',
+    DATABASE_URL: dataset.url,
+    SHUTDOWN_DRAIN_DELAY_MS: '0',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
+  };
   const launched: Launched[] = [];
   try {
     launched.push(
@@ -154,6 +159,7 @@ async function runSystem(
     );
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const idle = launched.map((service) => service.rssMb());
+    const idleFile = launched.map((service) => service.fileRssMb());
     say(
       `  system ready: ${launched.map((s, i) => `${s.name} ${Math.round(s.readyMs)} ms / ${idle[i]?.toFixed(0)} MB`).join(', ')}`,
     );
@@ -184,6 +190,7 @@ async function runSystem(
         service: service.name,
         readyMs: service.readyMs,
         idleRssMb: idle[i] ?? 0,
+        idleFileRssMb: idleFile[i] ?? 0,
         peakRssMb: service.peakRssMb(),
       });
     }

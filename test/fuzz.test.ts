@@ -246,11 +246,23 @@ test('limits: an overlong URL is 414 and an oversized body 413, both with the en
   t.is(((await big.json()) as { result: string }).result, 'failure');
 });
 
-test('limits: headers past 16 KiB are refused by the HTTP server itself (431)', async (t) => {
-  const response = await fetch(`http://127.0.0.1:${services.user.port}/livez`, {
+test('limits: headers past 16 KiB are 431 and malformed requests 400, with the envelope', async (t) => {
+  const port = services.user.port;
+  const response = await fetch(`http://127.0.0.1:${port}/livez`, {
     headers: { 'x-padding': 'x'.repeat(20_000) },
   });
   t.is(response.status, 431);
+  t.deepEqual(await response.json(), {
+    result: 'failure',
+    data: { message: 'the request headers are larger than 16 KiB' },
+  });
+  const { createConnection } = await import('node:net');
+  const socket = createConnection(port, '127.0.0.1');
+  socket.end('GET / HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n');
+  let raw = '';
+  for await (const chunk of socket) raw += chunk;
+  t.regex(raw, /^HTTP\/1\.1 400 Bad Request/);
+  t.regex(raw, /\{"result":"failure","data":\{"message":"the request is not valid HTTP"\}\}$/);
 });
 
 test('limits: a gRPC message over 1 MiB is RESOURCE_EXHAUSTED', async (t) => {

@@ -15,6 +15,7 @@ import {
   registerPoolGauges,
 } from './instrumentation.ts';
 import type { Dialect } from './migrations/dialect-migration.ts';
+import { createStatementRunner } from './statements.ts';
 
 export type { Dialect };
 
@@ -66,6 +67,7 @@ export async function openDatabase(
 ): Promise<Database> {
   const dialect = dialectOf(config.databaseUrl);
   const log = logger.child({ component: 'database' });
+  const record = registry && createQueryMetrics(registry);
   const orm = await OrmRoot.init({
     ...(await driverOptions(dialect, config)),
     entities,
@@ -77,7 +79,7 @@ export async function openDatabase(
     ensureDatabase: false,
     debug: false,
     colors: false,
-    loggerFactory: ormLoggerFactory(log, registry && createQueryMetrics(registry)),
+    loggerFactory: ormLoggerFactory(log, record),
   } as Options);
 
   const em = () => orm.em.fork() as SqlEntityManager;
@@ -96,15 +98,14 @@ export async function openDatabase(
   }
 
   const platform = orm.em.getPlatform();
-  // Plain statements need no unit of work: they go straight to the pooled connection.
-  const connection = orm.em.getDriver().getConnection();
+  const run = createStatementRunner(dialect, orm.em.getDriver().getConnection(), log, record);
   return {
     dialect,
     orm,
     em,
     read,
     query: (sql, params = []) =>
-      withDeadline(connection.execute(sql, params), config.databaseQueryTimeoutMs, 'the database'),
+      withDeadline(run(sql, params), config.databaseQueryTimeoutMs, 'the database'),
     quote: (identifier) => platform.quoteIdentifier(identifier),
     async ping() {
       try {

@@ -2,6 +2,7 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { Logger } from '../logger.ts';
@@ -53,6 +54,23 @@ function operationsRouter(metrics: Metrics, readiness: Readiness) {
   return router;
 }
 
+/**
+ * Requests Node's HTTP parser refuses before the app sees them (headers over 16 KiB, malformed
+ * request lines) still get the failure envelope, not Node's bare status line.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Duplex) {
+  if (!socket.writable || error.code === 'ECONNRESET') return void socket.destroy();
+  const [status, reason, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'the request headers are larger than 16 KiB']
+      : [400, 'Bad Request', 'the request is not valid HTTP'];
+  const body = JSON.stringify({ result: 'failure', data: { message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
 /** Listens with explicit limits and timeouts; resolves once the port is bound. */
 export async function listen(app: Koa<RequestState>, port: number, host?: string): Promise<Server> {
   const server = createServer(
@@ -61,6 +79,7 @@ export async function listen(app: Koa<RequestState>, port: number, host?: string
   );
   // Longer than the idle timeout of common load balancers (60 s), so they close first.
   server.keepAliveTimeout = 65_000;
+  server.on('clientError', answerClientError);
   server.on('request', (_request, response) => {
     if (closing.has(server)) response.shouldKeepAlive = false;
     response.once('finish', () => {
