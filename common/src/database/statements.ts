@@ -27,10 +27,19 @@ function runner(dialect: Dialect, connection: Connection): RunStatement {
     return pool;
   };
   if (dialect === 'postgresql') {
+    // pg numbers its placeholders; statement texts are few, so each is rewritten once.
+    const numbered = new Map<string, string>();
+    const toNumbered = (sql: string) => {
+      let text = numbered.get(sql);
+      if (text === undefined) {
+        let index = 0;
+        text = sql.replace(/\?/g, () => `$${++index}`);
+        numbered.set(sql, text);
+      }
+      return text;
+    };
     return async (sql, params) => {
-      let index = 0;
-      const numbered = sql.replace(/\?/g, () => `$${++index}`);
-      const result = await ((await nativePool()) as PgPool).query(numbered, params);
+      const result = await ((await nativePool()) as PgPool).query(toNumbered(sql), params);
       return result.rows;
     };
   }

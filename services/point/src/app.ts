@@ -25,16 +25,16 @@ export function createPointHandlers(deps: {
       if (user_ids.length > MAX_USER_IDS) {
         throw invalidArgument(`at most ${MAX_USER_IDS} user_ids per call, got ${user_ids.length}`);
       }
-      const bad = user_ids.findIndex((id) => !uuid.test(id));
-      if (bad >= 0) throw invalidArgument(`user_ids[${bad}] must be a UUID`);
-      const totals = await points.pointsOfMany([
-        ...new Set(user_ids.map((id) => id.toLowerCase())),
-      ]);
+      const keys = user_ids.map((id, index) => {
+        if (!uuid.test(id)) throw invalidArgument(`user_ids[${index}] must be a UUID`);
+        return id.toLowerCase();
+      });
+      const totals = await points.pointsOfMany([...new Set(keys)]);
       const user_points: Record<string, number> = {};
-      for (const id of user_ids) {
-        const total = totals.get(id.toLowerCase());
-        if (total !== undefined) user_points[id] = total;
-      }
+      keys.forEach((key, index) => {
+        const total = totals.get(key);
+        if (total !== undefined) user_points[user_ids[index] as string] = total;
+      });
       return { user_points };
     }),
   };

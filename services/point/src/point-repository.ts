@@ -3,7 +3,17 @@
 import type { Database } from '@backend/common/database/database';
 
 export function createPointRepository(database: Database) {
-  const placeholders = (count: number) => Array.from({ length: count }, () => '?').join(', ');
+  // One statement text per list length, built once.
+  const manySql = new Map<number, string>();
+  const sqlForMany = (count: number) => {
+    let sql = manySql.get(count);
+    if (!sql) {
+      const placeholders = Array.from({ length: count }, () => '?').join(', ');
+      sql = `select user_id, sum(points) as total from points where user_id in (${placeholders}) group by user_id`;
+      manySql.set(count, sql);
+    }
+    return sql;
+  };
   return {
     async pointsOf(userId: string): Promise<number> {
       const [row] = await database.query<{ total: unknown }>(
@@ -16,7 +26,7 @@ export function createPointRepository(database: Database) {
     async pointsOfMany(userIds: string[]): Promise<Map<string, number>> {
       if (userIds.length === 0) return new Map();
       const rows = await database.query<{ user_id: string; total: unknown }>(
-        `select user_id, sum(points) as total from points where user_id in (${placeholders(userIds.length)}) group by user_id`,
+        sqlForMany(userIds.length),
         userIds,
       );
       return new Map(rows.map((row) => [String(row.user_id).toLowerCase(), Number(row.total)]));
