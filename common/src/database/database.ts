@@ -98,7 +98,8 @@ export async function openDatabase(
   }
 
   const platform = orm.em.getPlatform();
-  const run = createStatementRunner(dialect, orm.em.getDriver().getConnection(), log, record);
+  const connection = (orm.em as SqlEntityManager).getConnection();
+  const run = createStatementRunner(dialect, connection, log, record);
   return {
     dialect,
     orm,

@@ -2,11 +2,11 @@
 // manages. MikroORM's per-query pipeline (Kysely, result transformation, logging) costs about a
 // third of the throughput of a small query here, paid while a pooled connection is held; see
 // docs/BENCHMARKS.md. Entities, migrations, pooling and configuration stay MikroORM's.
-import type { Connection } from '@mikro-orm/core';
+import type { AbstractSqlConnection as Connection } from '@mikro-orm/sql';
 import type { Pool as MySqlPool } from 'mysql2';
 import type { Pool as PgPool } from 'pg';
 import type { Logger } from '../logger.ts';
-import type { QueryRecorder } from './instrumentation.ts';
+import { type QueryRecorder, readinessQuery } from './instrumentation.ts';
 import type { Dialect } from './migrations/dialect-migration.ts';
 
 /** Runs one statement with `?` placeholders (none may appear inside string literals). */
@@ -18,12 +18,17 @@ function runner(dialect: Dialect, connection: Connection): RunStatement {
     return (sql, params) => connection.execute(sql, params) as Promise<never>;
   }
   let pool: Promise<unknown> | undefined;
-  // Created on first use, so a database that is down at start-up does not stop the service.
+  // Taken on first use, so a database that is down at start-up does not stop the service. One
+  // query through MikroORM first: Kysely initialises its driver — and so learns to end the pool
+  // when the ORM closes — only on its first query.
   const nativePool = () => {
-    pool ??= connection.getNativeClient().catch((error) => {
-      pool = undefined;
-      throw error;
-    });
+    pool ??= connection
+      .execute('select 1', [], 'all', undefined, readinessQuery)
+      .then(() => connection.getNativeClient())
+      .catch((error) => {
+        pool = undefined;
+        throw error;
+      });
     return pool;
   };
   if (dialect === 'postgresql') {
