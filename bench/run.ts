@@ -110,7 +110,10 @@ async function idSets(dataset: Dataset, dialect: string) {
     `select id from ${database.table('user')} order by ${random} limit 5000`,
   );
   const ids = rows.map((row) => String(row.id));
-  return Array.from({ length: 100 }, (_, i) => ids.slice(i * 50, i * 50 + 50));
+  // 100 sets of 50 ids, cycling when the dataset has fewer than 5,000 users.
+  return Array.from({ length: 100 }, (_, i) =>
+    Array.from({ length: 50 }, (_, j) => ids[(i * 50 + j) % ids.length] as string),
+  );
 }
 
 async function runSystem(
