@@ -60,6 +60,7 @@ function pageOf(query: URLSearchParams, allowed: string[]) {
     limit,
     offset: limit * (Math.max(page, 1) - 1),
     order: `${orderBy} ${direction}, id ${direction}`,
+    orderOf: (alias: string) => `${alias}.${orderBy} ${direction}, ${alias}.id ${direction}`,
   };
 }
 
@@ -107,7 +108,9 @@ const server = createServer(async (request, response) => {
     const [list, figures] = await Promise.all([
       database
         .query(
-          `select id, name, email, department_id, age, salary from ${user} order by ${page.order} limit ? offset ?`,
+          database.mysql // the same deferred join as the user service's repository
+            ? `select u.id, u.name, u.email, u.department_id, u.age, u.salary from ${user} u join (select id from ${user} order by ${page.order} limit ? offset ?) p on p.id = u.id order by ${page.orderOf('u')}`
+            : `select id, name, email, department_id, age, salary from ${user} order by ${page.order} limit ? offset ?`,
           [page.limit, page.offset],
         )
         .then(async (rows) => {

@@ -7,6 +7,8 @@ export type RawDatabase = {
   query(sql: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
   /** Quotes a table name that is a reserved word (`user`). */
   table(name: string): string;
+  /** MariaDB/MySQL, whose optimiser needs the deferred join for deep pages. */
+  mysql: boolean;
   queries: number;
 };
 
@@ -15,6 +17,7 @@ export function openRawDatabase(url: string, poolSize = 10): RawDatabase {
     const pool = mysql.createPool({ uri: url, connectionLimit: poolSize });
     const database: RawDatabase = {
       queries: 0,
+      mysql: true,
       async query(sql, params = []) {
         database.queries++;
         const [rows] = await pool.query(sql, params);
@@ -27,6 +30,7 @@ export function openRawDatabase(url: string, poolSize = 10): RawDatabase {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   const database: RawDatabase = {
     queries: 0,
+    mysql: false,
     async query(sql, params = []) {
       database.queries++;
       let index = 0;

@@ -28,9 +28,16 @@ export type UserStatistics = {
 export function createUserRepository(database: Database) {
   const table = database.quote('user');
   // Ties are broken by id in the sort's direction, so the (column, id) indexes of migration 0002
-  // serve both directions as an index range scan.
-  const pageSql = ({ orderBy, direction }: ListQuery<UserColumn>) =>
-    `select id, name, email, department_id, age, salary from ${table} order by ${database.quote(orderBy)} ${direction}, id ${direction} limit ? offset ?`;
+  // serve both directions as an index range scan. MariaDB/MySQL cost a deep offset through a
+  // secondary index as a full scan plus filesort (about 100 ms at 100k users), so there the page's
+  // ids come from the covering index first and only those 50 rows are read ("deferred join").
+  const pageSql = ({ orderBy, direction }: ListQuery<UserColumn>) => {
+    const order = (prefix: string) =>
+      `${prefix}${database.quote(orderBy)} ${direction}, ${prefix}id ${direction}`;
+    return database.dialect === 'mysql'
+      ? `select u.id, u.name, u.email, u.department_id, u.age, u.salary from ${table} u join (select id from ${table} order by ${order('')} limit ? offset ?) page on page.id = u.id order by ${order('u.')}`
+      : `select id, name, email, department_id, age, salary from ${table} order by ${order('')} limit ? offset ?`;
+  };
   // Averages are sums over counts, computed here: every dialect's AVG rounds differently.
   const statisticsSql = `select count(*) as users, count(age) as aged, sum(age) as age_sum,
     max(age) as high_age, min(age) as low_age, count(salary) as paid, sum(salary) as salary_sum,
