@@ -32,6 +32,16 @@ COPY --from=dependencies /app ./
 COPY proto ./proto
 COPY common ./common
 COPY services/${SERVICE} ./services/${SERVICE}
+# Node's compile cache, filled now: a start skips type stripping and most compilation (about
+# 300 ms sooner ready, 30 MB less memory; docs/BENCHMARKS.md). Node keys the cache by uid, so it
+# is filled as 1000, the uid the charts run as, then handed back to root like everything else.
+ENV NODE_COMPILE_CACHE=/app/.node-compile-cache
+COPY scripts/warm-compile-cache.ts ./scripts/
+RUN mkdir .node-compile-cache && chown 1000:1000 .node-compile-cache
+USER 1000:1000
+RUN node scripts/warm-compile-cache.ts "${SERVICE}"
+USER 0:0
+RUN chown -R 0:0 .node-compile-cache
 USER 1000:1000
 EXPOSE 8081 8082 8083 50051
 # No init process (tini): the service handles SIGTERM/SIGINT itself (drain, bounded shutdown)

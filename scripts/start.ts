@@ -1,6 +1,8 @@
 // `npm start`: prepares the database once, then runs point, user and department as separate
 // processes with readable logs, and stops all three on Ctrl-C.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { styleText } from 'node:util';
@@ -51,7 +53,13 @@ let stopping = false;
 
 for (const service of services) {
   const child = spawn(process.execPath, [`services/${service.name}/src/main.ts`], {
-    env: { SHUTDOWN_DRAIN_DELAY_MS: '0', ...process.env, ...service.env },
+    env: {
+      SHUTDOWN_DRAIN_DELAY_MS: '0',
+      // Node's own default place for its compile cache: the second start is faster.
+      NODE_COMPILE_CACHE: join(tmpdir(), 'node-compile-cache'),
+      ...process.env,
+      ...service.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     // Own process group: Ctrl-C reaches only this script, which stops the services once.
     detached: true,

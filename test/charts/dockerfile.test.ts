@@ -22,6 +22,15 @@ test('the image environment is what the contract test assumes (NODE_ENV=producti
   t.regex(runtimeStage, /^ENV NODE_ENV=production/m);
 });
 
+test('the compile cache is filled at build time as uid 1000 (Node keys it by uid) and used at run time', (t) => {
+  t.regex(runtimeStage, /^ENV NODE_COMPILE_CACHE=\/app\/\.node-compile-cache$/m);
+  const filled = runtimeStage.search(/^RUN node scripts\/warm-compile-cache\.ts "\$\{SERVICE\}"$/m);
+  t.true(filled > 0);
+  t.is(runtimeStage.lastIndexOf('\nUSER ', filled), runtimeStage.indexOf('\nUSER 1000:1000'));
+  const ignored = readFileSync(join(repoRoot, '.dockerignore'), 'utf8');
+  t.true(ignored.indexOf('!scripts/warm-compile-cache.ts') > ignored.indexOf('\nscripts\n'));
+});
+
 test('only production dependencies of one workspace are installed, without install scripts', (t) => {
   t.regex(dockerfile, /npm ci --omit=dev --ignore-scripts .*--workspace "@backend\/\$\{SERVICE\}"/);
 });
