@@ -12,6 +12,11 @@ import type { Dialect } from './migrations/dialect-migration.ts';
 /** Runs one statement with `?` placeholders (none may appear inside string literals). */
 export type RunStatement = <Row>(sql: string, params: unknown[]) => Promise<Row[]>;
 
+/** Statement texts prepared on each PostgreSQL connection, at most. */
+const maxPreparedStatements = 256;
+/** Rewritten statement texts kept, at most; beyond it texts are rewritten on every run. */
+const maxRememberedStatements = 1024;
+
 function runner(dialect: Dialect, connection: Connection): RunStatement {
   if (dialect === 'sqlite') {
     // node:sqlite is in-process and synchronous: there is no pipeline worth skipping.
@@ -32,19 +37,26 @@ function runner(dialect: Dialect, connection: Connection): RunStatement {
     return pool;
   };
   if (dialect === 'postgresql') {
-    // pg numbers its placeholders; statement texts are few, so each is rewritten once.
-    const numbered = new Map<string, string>();
-    const toNumbered = (sql: string) => {
-      let text = numbered.get(sql);
-      if (text === undefined) {
+    // pg numbers its placeholders, so each statement text is rewritten once. The first few hundred
+    // texts (the hot paths have a few dozen) also become named prepared statements: PostgreSQL
+    // parses and plans each once per connection, and later runs send only Bind and Execute.
+    // (Statements name their columns, so a migration that adds columns does not invalidate
+    // them; a PgBouncer in between needs max_prepared_statements, version 1.21 or later.)
+    const statements = new Map<string, { text: string; name: string | undefined }>();
+    const statementOf = (sql: string) => {
+      let statement = statements.get(sql);
+      if (statement === undefined) {
         let index = 0;
-        text = sql.replace(/\?/g, () => `$${++index}`);
-        numbered.set(sql, text);
+        const text = sql.replace(/\?/g, () => `$${++index}`);
+        const name = statements.size < maxPreparedStatements ? `s${statements.size}` : undefined;
+        statement = { text, name };
+        if (statements.size < maxRememberedStatements) statements.set(sql, statement);
       }
-      return text;
+      return statement;
     };
     return async (sql, params) => {
-      const result = await ((await nativePool()) as PgPool).query(toNumbered(sql), params);
+      const { text, name } = statementOf(sql);
+      const result = await ((await nativePool()) as PgPool).query({ text, name, values: params });
       return result.rows;
     };
   }
