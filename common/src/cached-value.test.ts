@@ -35,10 +35,10 @@ test('concurrent callers share one computation', async (t) => {
 test('a fresh value is served without computing until shortly before the bound', async (t) => {
   const { cache, calls, advance } = harness(1_000);
   const first = cache.get();
-  advance(100); // the computation takes 100 ms: refresh ahead from 1,000 − 2 × 100 = 800 ms
+  advance(100); // the computation takes 100 ms: refresh ahead from 1,000 − 1.25 × 100 = 875 ms
   calls[0]?.resolve(1);
   await first;
-  advance(699); // 799 ms old
+  advance(774); // 874 ms old
   t.is(await cache.get(), 1);
   t.is(calls.length, 1);
 });
@@ -46,10 +46,10 @@ test('a fresh value is served without computing until shortly before the bound',
 test('a slow computation is refreshed ahead from half the bound, not earlier', async (t) => {
   const { cache, calls, advance } = harness(1_000);
   const first = cache.get();
-  advance(400); // 1,000 − 2 × 400 = 200 ms would be too early: half the bound wins
+  advance(480); // 1,000 − 1.25 × 480 = 400 ms would be too early: half the bound wins
   calls[0]?.resolve(1);
   await first;
-  advance(99); // 499 ms old
+  advance(19); // 499 ms old
   t.is(await cache.get(), 1);
   t.is(calls.length, 1);
   advance(1);
@@ -63,7 +63,7 @@ test('near the bound, one background refresh starts and the current value is ser
   advance(100);
   calls[0]?.resolve(1);
   await first;
-  advance(750); // 850 ms old, past 800
+  advance(800); // 900 ms old, past 875
   t.is(await cache.get(), 1);
   t.is(await cache.get(), 1);
   t.is(calls.length, 2, 'exactly one refresh');

@@ -38,6 +38,7 @@ export async function startUserService(
       users: createUserRepository(database),
       points,
       statisticsMaxAgeMs: config.statsMaxAgeMs,
+      logger,
     }),
   });
   const server = await listen(app, config.port, config.host);

@@ -1,21 +1,40 @@
 // The users response: the page, statistics over all users, and the page's points from the
 // point service — the points call runs as soon as the page is known, alongside the statistics.
 // Statistics come from a cache at most `statisticsMaxAgeMs` old (see cached-value.ts): most
-// requests cost one database round trip, and the aggregate over all users runs about once per
-// `statisticsMaxAgeMs / 2` whatever the request rate.
+// requests cost one database round trip, and the aggregate over all users runs a little more
+// often than once per `statisticsMaxAgeMs` whatever the request rate. An aggregate slower than
+// half the bound is logged (at most once a minute): it then runs twice per bound, and requests
+// wait for it once a value expires before its refresh finishes.
+
 import { createCachedValue } from '@backend/common/cached-value';
 import { formatFixed2, formatInteger } from '@backend/common/format';
 import type { PointClient } from '@backend/common/grpc/point-client';
 import type { ListQuery } from '@backend/common/list-query';
+import type { Logger } from '@backend/common/logger';
 import type { UserColumn, UserRepository } from './user-repository.ts';
 
 export function createUserListing(deps: {
   users: UserRepository;
   points: PointClient;
   statisticsMaxAgeMs: number;
+  logger: Logger;
 }) {
-  const { users, points } = deps;
-  const statistics = createCachedValue(() => users.statistics(), deps.statisticsMaxAgeMs);
+  const { users, points, statisticsMaxAgeMs: maxAgeMs, logger } = deps;
+  let warnedAt = Number.NEGATIVE_INFINITY;
+  const computeStatistics = async () => {
+    const started = performance.now();
+    const value = await users.statistics();
+    const tookMs = performance.now() - started;
+    if (maxAgeMs > 0 && tookMs > maxAgeMs / 2 && started - warnedAt >= 60_000) {
+      warnedAt = started;
+      logger.warn(
+        { took_ms: Math.round(tookMs), stats_max_age_ms: maxAgeMs },
+        'the users statistics take more than half of STATS_MAX_AGE_MS: they are recomputed twice per bound and requests may wait for them; raise STATS_MAX_AGE_MS',
+      );
+    }
+    return value;
+  };
+  const statistics = createCachedValue(computeStatistics, maxAgeMs);
 
   const pageWithPoints = async (query: ListQuery<UserColumn>, requestId: string) => {
     const rows = await users.page(query);

@@ -2,6 +2,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { baseSchema, loadConfig } from '@backend/common/config';
 import { openDatabase } from '@backend/common/database/database';
+import { createPointClient } from '@backend/common/grpc/point-client';
 import { testDatabases } from '@backend/common/testing/databases';
 import { getJson } from '@backend/common/testing/http';
 import { captureLogs } from '@backend/common/testing/logs';
@@ -10,6 +11,8 @@ import { loadPointConfig } from '../../point/src/config.ts';
 import { startPointService } from '../../point/src/main.ts';
 import { loadUserConfig } from '../src/config.ts';
 import { startUserService } from '../src/main.ts';
+import { createUserListing } from '../src/user-listing.ts';
+import { createUserRepository } from '../src/user-repository.ts';
 
 const databases = await testDatabases();
 const running: { stop(): Promise<void> }[] = [];
@@ -88,6 +91,58 @@ for (const database of databases) {
           'zed@example.com',
         ]);
         await writer.close();
+      }
+    },
+  );
+
+  test.serial(
+    `${tag} a statistics query slower than half the bound is logged, once a minute at most`,
+    async (t) => {
+      const reader = await openDatabase(
+        loadConfig(baseSchema, { DATABASE_URL: database.url }),
+        captureLogs().logger,
+      );
+      // Never called: a page past the end has no users whose points to fetch.
+      const points = createPointClient({
+        target: '127.0.0.1:1',
+        poolSize: 1,
+        deadlineMs: 100,
+        resolveIntervalMs: 1_000,
+      });
+      const logs = captureLogs('user');
+      try {
+        const repository = createUserRepository(reader);
+        const listing = createUserListing({
+          // The real query, made slow the way a big table makes it slow.
+          users: {
+            ...repository,
+            statistics: async () => {
+              await sleep(40);
+              return repository.statistics();
+            },
+          },
+          points,
+          statisticsMaxAgeMs: 60,
+          logger: logs.logger,
+        });
+        const pastTheEnd = {
+          limit: 1,
+          page: 1_000_000,
+          offset: 999_999,
+          orderBy: 'name',
+          direction: 'asc',
+        } as const;
+        t.is((await listing.list(pastTheEnd, 'first')).count, '9');
+        await sleep(80); // past the bound: computed again, and slow again
+        t.is((await listing.list(pastTheEnd, 'second')).count, '9');
+        const warnings = logs.lines().filter((line) => line.level === 40);
+        t.is(warnings.length, 1);
+        t.like(warnings[0], { stats_max_age_ms: 60 });
+        t.true(Number(warnings[0]?.took_ms) >= 40);
+        t.regex(String(warnings[0]?.msg), /raise STATS_MAX_AGE_MS/);
+      } finally {
+        points.close();
+        await reader.close();
       }
     },
   );
