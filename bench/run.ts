@@ -27,6 +27,7 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '3' },
     connections: { type: 'string', default: '32' },
+    rounds: { type: 'string', default: '2' },
     out: { type: 'string', default: 'docs/BENCHMARKS.md' },
     'no-baseline': { type: 'boolean', default: false },
     'no-write': { type: 'boolean', default: false },
@@ -35,7 +36,7 @@ const { values: args } = parseArgs({
 });
 if (args.help) {
   process.stdout.write(`npm run bench -- [--dialects postgresql,mysql] [--sizes 10000,100000,1000000]
-  [--scenarios users,departments,points] [--seconds 10] [--warmup 3] [--connections 32]
+  [--scenarios users,departments,points] [--seconds 10] [--warmup 3] [--connections 32] [--rounds 2]
   [--out docs/BENCHMARKS.md] [--no-baseline] [--no-write]
 Servers: BENCH_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/postgres),
          BENCH_MYSQL_URL (mysql://root@127.0.0.1:3306/mysql)\n`);
@@ -50,6 +51,7 @@ const load: LoadOptions = {
   warmupSeconds: Number(args.warmup),
 };
 const scenarios = (args.scenarios as string).split(',') as Scenario[];
+const rounds = Math.max(1, Number(args.rounds));
 const admin: Record<string, string> = {
   postgresql: process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
   mysql: process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/mysql',
@@ -85,8 +87,9 @@ async function measure(
   label: string,
   run: (options: LoadOptions) => Promise<LoadResult>,
   countQueries?: () => Promise<number>,
+  round = '',
 ): Promise<LoadResult & { roundTrips?: number }> {
-  say(`  ${label}: ${load.warmupSeconds} s warm-up, ${load.seconds} s measured…`);
+  say(`  ${label}${round}: ${load.warmupSeconds} s warm-up, ${load.seconds} s measured…`);
   let before: number | undefined;
   const result = await run({
     ...load,
@@ -100,7 +103,7 @@ async function measure(
       ? undefined
       : (after - before) / Math.max(1, result.requests);
   say(
-    `  ${label}: ${Math.round(result.rps)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, ${result.errors} errors${roundTrips === undefined ? '' : `, ${roundTrips.toFixed(2)} round trips/req`}`,
+    `  ${label}: ${Math.round(result.rps)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, ${result.errors} errors${roundTrips === undefined ? '' : `, ${roundTrips.toFixed(2)} round trips/req`}${round}`,
   );
   return { ...result, roundTrips };
 }
@@ -118,12 +121,14 @@ async function idSets(dataset: Dataset, dialect: string) {
   );
 }
 
-async function runSystem(
+type Running = { launched: Launched[]; targets: Record<Scenario, Target> };
+
+/** The three services, as production starts them; their start-up figures go to `services`. */
+async function startSystem(
   dialect: string,
   dataset: Dataset,
-  measurements: Measurement[],
   services: ServiceFigures[],
-) {
+): Promise<Running> {
   const [grpcPort, pointHttp, userPort, departmentPort] = await Promise.all([
     freePort(),
     freePort(),
@@ -163,14 +168,29 @@ async function runSystem(
         `http://127.0.0.1:${departmentPort}/readyz`,
       ),
     );
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    const idle = launched.map((service) => service.rssMb());
-    const idleFile = launched.map((service) => service.fileRssMb());
-    say(
-      `  system ready: ${launched.map((s, i) => `${s.name} ${Math.round(s.readyMs)} ms / ${idle[i]?.toFixed(0)} MB`).join(', ')}`,
-    );
-    const sets = await idSets(dataset, dialect);
-    const targets: Record<Scenario, Target> = {
+  } catch (error) {
+    for (const service of launched) await service.stop();
+    throw error;
+  }
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  for (const service of launched) {
+    services.push({
+      dialect,
+      size: dataset.size,
+      service: service.name,
+      readyMs: service.readyMs,
+      idleRssMb: service.rssMb(),
+      idleFileRssMb: service.fileRssMb(),
+      peakRssMb: 0, // read once the load is over
+    });
+  }
+  say(
+    `  system ready: ${launched.map((s) => `${s.name} ${Math.round(s.readyMs)} ms / ${s.rssMb().toFixed(0)} MB`).join(', ')}`,
+  );
+  const sets = await idSets(dataset, dialect);
+  return {
+    launched,
+    targets: {
       users: {
         run: (options) => httpLoad(`http://127.0.0.1:${userPort}`, usersPaths, options),
         queries: () => queriesOf(`http://127.0.0.1:${userPort}/metrics`),
@@ -183,29 +203,12 @@ async function runSystem(
         run: (options) => grpcLoad(`127.0.0.1:${grpcPort}`, sets, options),
         queries: () => queriesOf(`http://127.0.0.1:${pointHttp}/metrics`),
       },
-    };
-    for (const scenario of scenarios) {
-      const { run, queries } = targets[scenario];
-      const system = await measure(`${scenario} · system`, run, queries);
-      measurements.push({ dialect, size: dataset.size, scenario, system });
-    }
-    for (const [i, service] of launched.entries()) {
-      services.push({
-        dialect,
-        size: dataset.size,
-        service: service.name,
-        readyMs: service.readyMs,
-        idleRssMb: idle[i] ?? 0,
-        idleFileRssMb: idleFile[i] ?? 0,
-        peakRssMb: service.peakRssMb(),
-      });
-    }
-  } finally {
-    for (const service of launched) await service.stop();
-  }
+    },
+  };
 }
 
-async function runBaseline(dialect: string, dataset: Dataset, measurements: Measurement[]) {
+/** The baseline: one REST process for both endpoints and one point process. */
+async function startBaseline(dialect: string, dataset: Dataset): Promise<Running> {
   const [grpcPort, restPort] = await Promise.all([freePort(), freePort()]);
   const launched: Launched[] = [];
   try {
@@ -227,14 +230,20 @@ async function runBaseline(dialect: string, dataset: Dataset, measurements: Meas
         `http://127.0.0.1:${restPort}/readyz`,
       ),
     );
-    const sets = await idSets(dataset, dialect);
-    const queries = async () =>
-      (
-        (await (await fetch(`http://127.0.0.1:${restPort}/__queries`)).json()) as {
-          queries: number;
-        }
-      ).queries;
-    const targets: Record<Scenario, Target> = {
+  } catch (error) {
+    for (const service of launched) await service.stop();
+    throw error;
+  }
+  const sets = await idSets(dataset, dialect);
+  const queries = async () =>
+    (
+      (await (await fetch(`http://127.0.0.1:${restPort}/__queries`)).json()) as {
+        queries: number;
+      }
+    ).queries;
+  return {
+    launched,
+    targets: {
       users: {
         run: (options) => httpLoad(`http://127.0.0.1:${restPort}`, usersPaths, options),
         queries,
@@ -244,17 +253,69 @@ async function runBaseline(dialect: string, dataset: Dataset, measurements: Meas
         queries,
       },
       points: { run: (options) => grpcLoad(`127.0.0.1:${grpcPort}`, sets, options) },
-    };
+    },
+  };
+}
+
+type Measured = LoadResult & { roundTrips?: number };
+
+/** Means over the rounds; errors and requests summed. */
+function combine(rounds: Measured[]): Measured {
+  const mean = (pick: (r: Measured) => number) =>
+    rounds.reduce((sum, r) => sum + pick(r), 0) / rounds.length;
+  const trips = rounds.map((r) => r.roundTrips);
+  return {
+    requests: rounds.reduce((sum, r) => sum + r.requests, 0),
+    errors: rounds.reduce((sum, r) => sum + r.errors, 0),
+    rps: mean((r) => r.rps),
+    p50: mean((r) => r.p50),
+    p99: mean((r) => r.p99),
+    roundTrips: trips.every((t) => t !== undefined)
+      ? mean((r) => r.roundTrips as number)
+      : undefined,
+  };
+}
+
+/**
+ * Both sides are up at once and take turns, scenario by scenario (system, baseline, system, …),
+ * so a slow spell of the shared machine hits both rather than one.
+ */
+async function runDataset(
+  dialect: string,
+  dataset: Dataset,
+  measurements: Measurement[],
+  services: ServiceFigures[],
+) {
+  const figuresFrom = services.length;
+  const system = await startSystem(dialect, dataset, services);
+  let baseline: Running | undefined;
+  try {
+    if (!args['no-baseline']) baseline = await startBaseline(dialect, dataset);
     for (const scenario of scenarios) {
-      const { run, queries: count } = targets[scenario];
-      const baseline = await measure(`${scenario} · baseline`, run, count);
-      const row = measurements.find(
-        (m) => m.dialect === dialect && m.size === dataset.size && m.scenario === scenario,
-      );
-      if (row) row.baseline = baseline;
+      const sides: { system: Measured[]; baseline: Measured[] } = { system: [], baseline: [] };
+      for (let round = 1; round <= rounds; round++) {
+        const of = rounds > 1 ? ` (round ${round}/${rounds})` : '';
+        const { run, queries } = system.targets[scenario];
+        sides.system.push(await measure(`${scenario} · system`, run, queries, of));
+        if (baseline) {
+          const { run, queries } = baseline.targets[scenario];
+          sides.baseline.push(await measure(`${scenario} · baseline`, run, queries, of));
+        }
+      }
+      measurements.push({
+        dialect,
+        size: dataset.size,
+        scenario,
+        system: combine(sides.system),
+        baseline: baseline ? combine(sides.baseline) : undefined,
+      });
+    }
+    for (const [i, service] of system.launched.entries()) {
+      const figures = services[figuresFrom + i];
+      if (figures) figures.peakRssMb = service.peakRssMb();
     }
   } finally {
-    for (const service of launched) await service.stop();
+    for (const service of [...system.launched, ...(baseline?.launched ?? [])]) await service.stop();
   }
 }
 
@@ -281,8 +342,7 @@ for (const dialect of (args.dialects as string).split(',')) {
   for (const size of (args.sizes as string).split(',').map(Number)) {
     const dataset = await ensureDataset(dialect as 'postgresql' | 'mysql', adminUrl, size, say);
     say(`${dialect}, ${dataset.users.toLocaleString('en')} users`);
-    await runSystem(dialect, dataset, measurements, services);
-    if (!args['no-baseline']) await runBaseline(dialect, dataset, measurements);
+    await runDataset(dialect, dataset, measurements, services);
   }
 }
 
@@ -290,7 +350,7 @@ const targets = evaluateTargets(measurements, services);
 const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
 const cpu = cpus();
 const generated = [
-  `Run on ${new Date().toISOString().slice(0, 10)} with \`${command}\` on ${cpu.length} × ${cpu[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${versions.join(', ')}; ${load.connections} concurrent clients, ${load.warmupSeconds} s warm-up then ${load.seconds} s measured per row; load generator, services and database on the same machine; services started with a filled compile cache, as in the image.`,
+  `Run on ${new Date().toISOString().slice(0, 10)} with \`${command}\` on ${cpu.length} × ${cpu[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${versions.join(', ')}; ${load.connections} concurrent clients, ${load.warmupSeconds} s warm-up then ${load.seconds} s measured, ${rounds} round${rounds > 1 ? 's' : ''} per side taken in turns (system, baseline, system, …) and averaged; load generator, services and database on the same machine; services started with a filled compile cache, as in the image.`,
   '',
   renderTargets(targets),
   renderTables(measurements, services),
