@@ -36,7 +36,7 @@ export async function httpLoad(
       ],
     });
   };
-  await run(options.warmupSeconds);
+  if (options.warmupSeconds > 0) await run(options.warmupSeconds);
   await options.onMeasureStart?.();
   const result = await run(options.seconds);
   return {
@@ -92,7 +92,7 @@ export async function grpcLoad(
     };
   };
   try {
-    await run(options.warmupSeconds);
+    if (options.warmupSeconds > 0) await run(options.warmupSeconds);
     await options.onMeasureStart?.();
     return await run(options.seconds);
   } finally {

@@ -28,6 +28,7 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '3' },
     connections: { type: 'string', default: '32' },
     rounds: { type: 'string', default: '2' },
+    settle: { type: 'string', default: '5' },
     out: { type: 'string', default: 'docs/BENCHMARKS.md' },
     'no-baseline': { type: 'boolean', default: false },
     'no-write': { type: 'boolean', default: false },
@@ -37,6 +38,7 @@ const { values: args } = parseArgs({
 if (args.help) {
   process.stdout.write(`npm run bench -- [--dialects postgresql,mysql] [--sizes 10000,100000,1000000]
   [--scenarios users,departments,points] [--seconds 10] [--warmup 3] [--connections 32] [--rounds 2]
+  [--settle 5]
   [--out docs/BENCHMARKS.md] [--no-baseline] [--no-write]
 Servers: BENCH_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/postgres),
          BENCH_MYSQL_URL (mysql://root@127.0.0.1:3306/mysql)\n`);
@@ -291,6 +293,20 @@ async function runDataset(
   let baseline: Running | undefined;
   try {
     if (!args['no-baseline']) baseline = await startBaseline(dialect, dataset);
+    // A fresh process takes a while to reach its steady state (JIT tiers, heap sizing): without
+    // this, the first measured scenario of a process came out up to a quarter slower.
+    const settle = {
+      connections: load.connections,
+      seconds: Number(args.settle),
+      warmupSeconds: 0,
+    };
+    if (settle.seconds > 0) {
+      say(`  settling: every scenario on each side for ${settle.seconds} s, not measured…`);
+      for (const scenario of scenarios) {
+        await system.targets[scenario].run(settle);
+        await baseline?.targets[scenario].run(settle);
+      }
+    }
     for (const scenario of scenarios) {
       const sides: { system: Measured[]; baseline: Measured[] } = { system: [], baseline: [] };
       for (let round = 1; round <= rounds; round++) {
@@ -350,7 +366,7 @@ const targets = evaluateTargets(measurements, services);
 const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
 const cpu = cpus();
 const generated = [
-  `Run on ${new Date().toISOString().slice(0, 10)} with \`${command}\` on ${cpu.length} × ${cpu[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${versions.join(', ')}; ${load.connections} concurrent clients, ${load.warmupSeconds} s warm-up then ${load.seconds} s measured, ${rounds} round${rounds > 1 ? 's' : ''} per side taken in turns (system, baseline, system, …) and averaged; load generator, services and database on the same machine; services started with a filled compile cache, as in the image.`,
+  `Run on ${new Date().toISOString().slice(0, 10)} with \`${command}\` on ${cpu.length} × ${cpu[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${versions.join(', ')}; ${load.connections} concurrent clients, every scenario run ${args.settle} s on each side before any is measured, then ${load.warmupSeconds} s warm-up and ${load.seconds} s measured, ${rounds} round${rounds > 1 ? 's' : ''} per side taken in turns (system, baseline, system, …) and averaged; load generator, services and database on the same machine; services started with a filled compile cache, as in the image.`,
   '',
   renderTargets(targets),
   renderTables(measurements, services),
