@@ -18,6 +18,16 @@ export type Launched = {
   stop(): Promise<void>;
 };
 
+// Children are not ended with the harness by default: whatever ends it (an error, Ctrl-C, a
+// plain SIGTERM) ends the services and baselines it started too.
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGTERM');
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143));
+}
+
 function statusField(pid: number, field: string): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8')
     .split('\n')
@@ -39,6 +49,8 @@ export async function launch(
     env: { PATH: process.env.PATH, NODE_OPTIONS: process.env.NODE_OPTIONS ?? '', ...env },
     stdio: ['ignore', readyUrl ? 'ignore' : 'pipe', 'pipe'],
   });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let errors = '';
   child.stderr?.on('data', (chunk) => (errors += chunk));
   const printedReady = new Promise<void>((resolve) =>
