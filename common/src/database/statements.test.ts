@@ -2,20 +2,9 @@
 // distinct texts give the right rows, and on PostgreSQL the first texts are prepared once per
 // connection (seen from that connection's own pg_prepared_statements), never more than the cap.
 import test from 'ava';
-import { baseSchema, loadConfig } from '../config.ts';
-import { createLogger } from '../logger.ts';
-import { testDatabases } from '../testing/databases.ts';
-import { openDatabase } from './database.ts';
+import { openSingleConnection, testDatabases } from '../testing/databases.ts';
 
 const databases = await testDatabases();
-const silent = createLogger({ name: 'test', level: 'fatal' });
-
-/** One pooled connection, so every statement of a test runs on the same session. */
-const openSingleConnection = (url: string) =>
-  openDatabase(
-    loadConfig(baseSchema, { DATABASE_URL: url, DATABASE_POOL_MIN: '1', DATABASE_POOL_MAX: '1' }),
-    silent,
-  );
 
 for (const { dialect, url } of databases) {
   test(`[${dialect}] repeated statements and 300 distinct texts return the right rows`, async (t) => {

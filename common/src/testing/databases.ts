@@ -19,6 +19,17 @@ const silent = createLogger({ name: 'test', level: 'fatal' });
 const configFor = (url: string) =>
   loadConfig(baseSchema, { DATABASE_URL: url, DATABASE_CONNECT_TIMEOUT_MS: '3000' });
 
+/**
+ * The database at `url` through a pool of exactly one connection, so every statement runs on the
+ * same session: a session setting or a per-connection prepared statement is seen by the next one.
+ */
+export function openSingleConnection(url: string) {
+  return openDatabase(
+    loadConfig(baseSchema, { DATABASE_URL: url, DATABASE_POOL_MIN: '1', DATABASE_POOL_MAX: '1' }),
+    silent,
+  );
+}
+
 /** Runs statements on a server-wide connection (used to create and drop databases). */
 async function admin(url: string, statements: string[]) {
   const database = await openDatabase(configFor(url), silent);

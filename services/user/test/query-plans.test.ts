@@ -3,21 +3,12 @@
 // scan the covering (age, salary) index. The test tables are tiny, so PostgreSQL is told to
 // avoid sequential scans where it can: what is asserted is that a matching index exists and
 // serves the statement, which is what keeps the cost flat at 1M users (docs/BENCHMARKS.md).
-import { baseSchema, loadConfig } from '@backend/common/config';
-import { type Database, openDatabase } from '@backend/common/database/database';
-import { testDatabases } from '@backend/common/testing/databases';
-import { captureLogs } from '@backend/common/testing/logs';
+import type { Database } from '@backend/common/database/database';
+import { openSingleConnection, testDatabases } from '@backend/common/testing/databases';
 import test from 'ava';
 import { type UserColumn, userColumns, userStatements } from '../src/user-repository.ts';
 
 const databases = await testDatabases();
-
-/** One pooled connection, so a session setting applies to the EXPLAIN that follows it. */
-const openSingleConnection = (url: string) =>
-  openDatabase(
-    loadConfig(baseSchema, { DATABASE_URL: url, DATABASE_POOL_MIN: '1', DATABASE_POOL_MAX: '1' }),
-    captureLogs().logger,
-  );
 
 /** The plan as one text, whatever shape each dialect's EXPLAIN returns. */
 async function plan(database: Database, sql: string, params: unknown[]): Promise<string> {
