@@ -8,7 +8,7 @@ function harness(maxAgeMs: number) {
   const cache = createCachedValue(
     () => new Promise<number>((resolve, reject) => calls.push({ resolve, reject })),
     maxAgeMs,
-    () => time,
+    { now: () => time },
   );
   return {
     cache,

@@ -9,15 +9,17 @@ export type CachedValue<T> = { get(): Promise<T> };
  * enough for a computation as slow as the last one (plus a quarter) to finish in time, but never
  * before half the bound — so the computation runs a little more often than once per `maxAgeMs`
  * (at most twice), not once per request; on a big table each run is costly, so the margin is
- * kept tight. Past
- * `maxAgeMs` callers wait for a fresh value. At most one computation is in flight: concurrent
- * callers share it, so a burst never stampedes the database. With `maxAgeMs` 0 every call
- * computes, still shared.
+ * kept tight. Past `maxAgeMs` callers wait for a fresh value. At most one computation is in
+ * flight: concurrent callers share it, so a burst never stampedes the database. With `maxAgeMs`
+ * 0 every call computes, still shared. `onComputed` hears how long each computation took.
  */
 export function createCachedValue<T>(
   load: () => Promise<T>,
   maxAgeMs: number,
-  now: () => number = () => performance.now(),
+  {
+    now = () => performance.now(),
+    onComputed,
+  }: { now?: () => number; onComputed?: (tookMs: number) => void } = {},
 ): CachedValue<T> {
   let current: { value: T; computedAt: number; tookMs: number } | undefined;
   let inFlight: Promise<T> | undefined;
@@ -27,6 +29,7 @@ export function createCachedValue<T>(
       const startedAt = now();
       const value = await load();
       current = { value, computedAt: startedAt, tookMs: now() - startedAt };
+      onComputed?.(current.tookMs);
       return value;
     })().finally(() => {
       inFlight = undefined;
