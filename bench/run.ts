@@ -125,12 +125,11 @@ async function idSets(dataset: Dataset, dialect: string) {
 
 type Running = { launched: Launched[]; targets: Record<Scenario, Target> };
 
-/** The three services, as production starts them; their start-up figures go to `services`. */
+/** The three services, as production starts them, with their start-up figures. */
 async function startSystem(
   dialect: string,
   dataset: Dataset,
-  services: ServiceFigures[],
-): Promise<Running> {
+): Promise<Running & { figures: ServiceFigures[] }> {
   const [grpcPort, pointHttp, userPort, departmentPort] = await Promise.all([
     freePort(),
     freePort(),
@@ -175,23 +174,22 @@ async function startSystem(
     throw error;
   }
   await new Promise((resolve) => setTimeout(resolve, 1_000));
-  for (const service of launched) {
-    services.push({
-      dialect,
-      size: dataset.size,
-      service: service.name,
-      readyMs: service.readyMs,
-      idleRssMb: service.rssMb(),
-      idleFileRssMb: service.fileRssMb(),
-      peakRssMb: 0, // read once the load is over
-    });
-  }
+  const figures = launched.map((service) => ({
+    dialect,
+    size: dataset.size,
+    service: service.name,
+    readyMs: service.readyMs,
+    idleRssMb: service.rssMb(),
+    idleFileRssMb: service.fileRssMb(),
+    peakRssMb: 0, // read once the load is over
+  }));
   say(
     `  system ready: ${launched.map((s) => `${s.name} ${Math.round(s.readyMs)} ms / ${s.rssMb().toFixed(0)} MB`).join(', ')}`,
   );
   const sets = await idSets(dataset, dialect);
   return {
     launched,
+    figures,
     targets: {
       users: {
         run: (options) => httpLoad(`http://127.0.0.1:${userPort}`, usersPaths, options),
@@ -288,8 +286,7 @@ async function runDataset(
   measurements: Measurement[],
   services: ServiceFigures[],
 ) {
-  const figuresFrom = services.length;
-  const system = await startSystem(dialect, dataset, services);
+  const system = await startSystem(dialect, dataset);
   let baseline: Running | undefined;
   try {
     if (!args['no-baseline']) baseline = await startBaseline(dialect, dataset);
@@ -326,10 +323,12 @@ async function runDataset(
         baseline: baseline ? combine(sides.baseline) : undefined,
       });
     }
-    for (const [i, service] of system.launched.entries()) {
-      const figures = services[figuresFrom + i];
-      if (figures) figures.peakRssMb = service.peakRssMb();
-    }
+    services.push(
+      ...system.figures.map((figures, i) => ({
+        ...figures,
+        peakRssMb: system.launched[i]?.peakRssMb() ?? 0,
+      })),
+    );
   } finally {
     for (const service of [...system.launched, ...(baseline?.launched ?? [])]) await service.stop();
   }
