@@ -4,10 +4,19 @@ import type { Context } from 'koa';
 export function sendSuccess(ctx: Context, data: unknown): void {
   ctx.status = 200;
   ctx.set('Access-Control-Allow-Origin', '*');
-  ctx.body = { result: 'success', data };
+  sendJson(ctx, { result: 'success', data });
 }
 
 export function sendFailure(ctx: Context, status: number, message: string): void {
   ctx.status = status;
-  ctx.body = { result: 'failure', data: { message } };
+  sendJson(ctx, { result: 'failure', data: { message } });
+}
+
+// Serialised here rather than handed to Koa as an object: for an object body Koa tests
+// `instanceof Response` (and Blob, ReadableStream), and the first such test makes Node load
+// its fetch implementation, undici, a few MB of heap no service uses. A string body also skips
+// Koa's content-type lookup on every response.
+function sendJson(ctx: Context, payload: unknown): void {
+  ctx.set('Content-Type', 'application/json; charset=utf-8');
+  ctx.body = JSON.stringify(payload);
 }
