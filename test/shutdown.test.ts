@@ -12,7 +12,9 @@ import {
   freePort,
   repositoryRoot,
   type ServiceProcess,
+  type StartedService,
   spawnService,
+  startService,
   waitUntilReady,
 } from '@backend/common/testing/processes';
 import { startTcpProxy } from '@backend/common/testing/tcp-proxy';
@@ -21,26 +23,13 @@ import test from 'ava';
 const databaseUrl = await prepareSqlite();
 const ids = Object.values(sampleUserIds);
 
-type Started = { process: ServiceProcess; base: string; port: number };
 const running: ServiceProcess[] = [];
 test.after.always(() => {
   for (const service of running) service.child.kill('SIGKILL');
 });
 
-async function start(name: string, env: Record<string, string> = {}): Promise<Started> {
-  const [port, httpPort] = [await freePort(), await freePort()];
-  const service = spawnService(name, {
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    HTTP_PORT: String(httpPort),
-    DATABASE_URL: databaseUrl,
-    ...env,
-  });
-  running.push(service);
-  const base = `http://127.0.0.1:${name === 'point' ? httpPort : port}`;
-  await waitUntilReady(service, `${base}/readyz`);
-  return { process: service, base, port };
-}
+const start = (name: string, env: Record<string, string> = {}): Promise<StartedService> =>
+  startService(name, { DATABASE_URL: databaseUrl, ...env }, (service) => running.push(service));
 
 const paths = {
   department: '/api/departments/v1/departments',

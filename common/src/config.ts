@@ -137,6 +137,12 @@ export const baseSchema = {
     default: 20_000,
     env: 'SHUTDOWN_TIMEOUT_MS',
   },
+  idleMemoryCheckMs: {
+    doc: 'How often to check whether the process is idle with unused heap to give back to the system (it also gives back what start-up left); 0 turns this off.',
+    format: 'milliseconds',
+    default: 10_000,
+    env: 'IDLE_MEMORY_CHECK_MS',
+  },
   debugEnabled: {
     doc: 'Start the debug listener (heap snapshot, pprof heap and CPU profiles) on 127.0.0.1:DEBUG_PORT, reachable only through kubectl port-forward.',
     format: 'flag',
@@ -162,6 +168,7 @@ export type BaseConfig = {
   logLevel: LogLevel;
   shutdownDrainDelayMs: number;
   shutdownTimeoutMs: number;
+  idleMemoryCheckMs: number;
   debugEnabled: boolean;
   debugPort: number;
 };

@@ -2,6 +2,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type BaseConfig, ConfigError } from './config.ts';
 import { type DebugServer, startDebugServer } from './debug/debug-server.ts';
+import { releaseMemoryWhenIdle } from './idle-memory.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { Readiness } from './readiness.ts';
 
@@ -52,6 +53,7 @@ export async function runService<Config extends BaseConfig>(
   const running = await definition.start(config, logger).catch(die('failed to start'));
   if (!running) return;
   logger.info({ startup_ms: Math.round(performance.now() - startedAt) }, `${name} started`);
+  const idleMemory = releaseMemoryWhenIdle({ intervalMs: config.idleMemoryCheckMs, logger });
 
   let stopping = false;
   const shutdown = async (signal: NodeJS.Signals) => {
@@ -63,6 +65,7 @@ export async function runService<Config extends BaseConfig>(
     const { shutdownDrainDelayMs: drainMs, shutdownTimeoutMs: boundMs } = config;
     logger.info({ signal, drain_ms: drainMs, bound_ms: boundMs }, 'shutting down: draining');
     running.readiness.drain();
+    idleMemory.stop();
     setTimeout(() => {
       logger.error({ bound_ms: boundMs }, 'shutdown took too long; forcing exit');
       process.exit(1);

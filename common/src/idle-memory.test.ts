@@ -1,0 +1,104 @@
+// The idle memory release in this process's own V8 heap: a real collection, no stand-ins.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { getHeapSpaceStatistics } from 'node:v8';
+import test from 'ava';
+import {
+  type Collection,
+  collectUnusedMemory,
+  releaseMemoryWhenIdle,
+  unusedHeapBytes,
+} from './idle-memory.ts';
+import { captureLogs } from './testing/logs.ts';
+
+const MiB = 2 ** 20;
+const youngGeneration = () =>
+  getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0;
+
+/** What a busy period leaves: objects that lived long enough to grow the young generation, then died. */
+function busyPeriod() {
+  let kept: { i: number; s: string }[] | undefined = [];
+  for (let i = 0; i < 400_000; i++) kept.push({ i, s: `user-${i}` });
+  kept = undefined;
+  return kept;
+}
+
+test.serial(
+  'a memory-reducing collection gives back the young generation a busy period grew',
+  async (t) => {
+    busyPeriod();
+    const grown = youngGeneration();
+    t.true(grown >= 8 * MiB, `the young generation grew to ${grown / MiB} MiB`);
+    const unusedBefore = unusedHeapBytes();
+
+    const collection = await collectUnusedMemory();
+
+    t.true(youngGeneration() <= 2 * MiB, `young generation after: ${youngGeneration() / MiB} MiB`);
+    t.true(unusedHeapBytes() < unusedBefore - 4 * MiB);
+    t.true(collection.rssAfter < collection.rssBefore);
+    t.true(collection.tookMs >= 0);
+  },
+);
+
+test.serial(
+  'releases at start, again after new growth while idle, never twice for nothing',
+  async (t) => {
+    const { logger, lines } = captureLogs();
+    const collections: Collection[] = [];
+    const release = releaseMemoryWhenIdle({
+      intervalMs: 40,
+      logger,
+      onCollected: (collection) => collections.push(collection),
+    });
+    t.teardown(() => release.stop());
+
+    await waitFor(() => collections.length === 1);
+    await sleep(200); // five idle intervals, nothing grew
+    t.is(collections.length, 1);
+
+    busyPeriod();
+    await waitFor(() => collections.length === 2);
+    t.true(youngGeneration() <= 2 * MiB);
+    await sleep(200);
+    t.is(collections.length, 2);
+
+    const logged = lines().filter((line) => line.msg === 'released unused heap while idle');
+    t.is(logged.length, 2);
+    t.is(logged[0]?.level, 20); // debug
+    t.is(typeof logged[0]?.rss_mb_after, 'number');
+  },
+);
+
+test.serial('a busy process is left alone, and 0 turns the release off', async (t) => {
+  const { logger } = captureLogs();
+  const busy: Collection[] = [];
+  const never = releaseMemoryWhenIdle({
+    intervalMs: 40,
+    logger,
+    idleUtilization: -1, // every interval counts as busy
+    onCollected: (collection) => busy.push(collection),
+  });
+  t.teardown(() => never.stop());
+  await waitFor(() => busy.length === 1); // the release at start does not wait for idleness
+  busyPeriod();
+  await sleep(200);
+  t.is(busy.length, 1);
+
+  const off: Collection[] = [];
+  const disabled = releaseMemoryWhenIdle({
+    intervalMs: 0,
+    logger,
+    onCollected: (collection) => off.push(collection),
+  });
+  busyPeriod();
+  await sleep(200);
+  disabled.stop();
+  t.is(off.length, 0);
+});
+
+async function waitFor(condition: () => boolean, timeoutMs = 5_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(10);
+  }
+}
