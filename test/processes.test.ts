@@ -3,7 +3,12 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT_CONFIG } from '@backend/common/lifecycle';
-import { freePort, spawnService, waitUntilReady } from '@backend/common/testing/processes';
+import {
+  freePort,
+  spawnService,
+  startService,
+  waitUntilReady,
+} from '@backend/common/testing/processes';
 import test from 'ava';
 
 const services = ['department', 'user', 'point'] as const;
@@ -56,15 +61,10 @@ test('user logs nothing secret even at trace level while its database is down', 
 
 for (const name of services) {
   test(`${name} on SIGTERM turns not-ready, keeps serving through the drain delay, then exits 0`, async (t) => {
-    const [port, httpPort] = [await freePort(), await freePort()];
-    const service = spawnService(name, {
-      PORT: String(port),
-      HTTP_PORT: String(httpPort),
+    const { process: service, base } = await startService(name, {
       DATABASE_URL: sqliteUrl,
       SHUTDOWN_DRAIN_DELAY_MS: '1500',
     });
-    const base = `http://127.0.0.1:${name === 'point' ? httpPort : port}`;
-    await waitUntilReady(service, `${base}/readyz`);
     service.child.kill('SIGTERM');
     await t.notThrowsAsync(async () => {
       for (let attempt = 0; (await fetch(`${base}/readyz`)).status !== 503; attempt++) {

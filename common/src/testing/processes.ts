@@ -66,14 +66,14 @@ export async function freePort(): Promise<number> {
 export type StartedService = { process: ServiceProcess; base: string; port: number };
 
 /**
- * Spawns `name` on free ports, hands the process to `track` (so the caller can kill it whatever
- * happens next) and waits until it is ready. `base` is its HTTP listener (point's is HTTP_PORT),
+ * Spawns `name` on free ports, hands the process to `track` if given (so the caller can kill it
+ * even when it never becomes ready) and waits until it is ready. `base` is its HTTP listener (point's is HTTP_PORT),
  * `port` its main one (gRPC for point).
  */
 export async function startService(
   name: string,
   env: Record<string, string>,
-  track: (service: ServiceProcess) => void,
+  track?: (service: ServiceProcess) => void,
 ): Promise<StartedService> {
   const [port, httpPort] = [await freePort(), await freePort()];
   const service = spawnService(name, {
@@ -82,7 +82,7 @@ export async function startService(
     HTTP_PORT: String(httpPort),
     ...env,
   });
-  track(service);
+  track?.(service);
   const base = `http://127.0.0.1:${name === 'point' ? httpPort : port}`;
   await waitUntilReady(service, `${base}/readyz`);
   return { process: service, base, port };
