@@ -68,10 +68,12 @@ export async function openDatabase(
   const dialect = dialectOf(config.databaseUrl);
   const log = logger.child({ component: 'database' });
   const record = registry && createQueryMetrics(registry);
-  const orm = await OrmRoot.init({
+  // The synchronous constructor, not OrmRoot.init(): init() also imports every MikroORM
+  // extension that is installed (@mikro-orm/migrations among them) so that it is registered.
+  // A service never migrates; migrate() below loads and registers the migrator itself.
+  const orm = new OrmRoot({
     ...(await driverOptions(dialect, config)),
     entities,
-    // The migrator and migrations load only when migrate() runs (see there).
     // No schema snapshot: MikroORM would write .snapshot-<db>.json into the working directory,
     // which is read-only in the container (the migration hook Job would fail).
     migrations: { transactional: dialect !== 'mysql', snapshot: false, snapshotOnMigrate: false },
