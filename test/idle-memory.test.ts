@@ -31,6 +31,11 @@ const start = (name: string, env: Record<string, string> = {}) =>
 
 /** Stops the service and reads back what it logged about its memory and its modules. */
 async function stopAndRead(service: ServiceProcess) {
+  // The release at start comes a moment after ready; a service stopped sooner never runs it.
+  const deadline = Date.now() + 5_000;
+  while (!service.output().includes('released unused heap') && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
   service.child.kill('SIGTERM');
   await service.exited();
   const lines = service

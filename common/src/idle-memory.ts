@@ -39,16 +39,28 @@ export type IdleMemoryOptions = {
   idleUtilization?: number;
   /** Release only when this much more heap is unused than after the last release (8 MiB). */
   slackBytes?: number;
+  /**
+   * The release at start waits this long (250 ms), so the first readiness probes are answered at
+   * once instead of after a collection that stops the process for 50–150 ms. Traffic reaches a
+   * pod later than that anyway: only once a probe has passed and the endpoints have been updated.
+   */
+  firstAfterMs?: number;
   onCollected?: (collection: Collection) => void;
 };
 
 /**
- * Releases unused heap now (what start-up left behind), then whenever an interval passed with
+ * Releases unused heap shortly after start (what start-up left behind), then whenever an interval passed with
  * the event loop almost idle and at least `slackBytes` more heap unused than after the last
  * release. Never twice without new growth in between, never while the process is busy.
  */
 export function releaseMemoryWhenIdle(options: IdleMemoryOptions): { stop(): void } {
-  const { intervalMs, logger, idleUtilization = 0.05, slackBytes = 8 * 2 ** 20 } = options;
+  const {
+    intervalMs,
+    logger,
+    idleUtilization = 0.05,
+    slackBytes = 8 * 2 ** 20,
+    firstAfterMs = 250,
+  } = options;
   if (intervalMs <= 0) return { stop() {} };
   let floor = 0; // unused heap right after the last release
   let utilization = performance.eventLoopUtilization();
@@ -79,14 +91,18 @@ export function releaseMemoryWhenIdle(options: IdleMemoryOptions): { stop(): voi
   const check = () => {
     const busy = performance.eventLoopUtilization(utilization).utilization;
     utilization = performance.eventLoopUtilization();
-    if (running || busy > idleUtilization) return;
+    if (first || running || busy > idleUtilization) return;
     if (unusedHeapBytes() - floor >= slackBytes) void release();
   };
 
-  void release();
+  let first: NodeJS.Timeout | undefined = setTimeout(() => {
+    first = undefined;
+    void release();
+  }, firstAfterMs).unref();
   const timer = setInterval(check, intervalMs).unref();
   return {
     stop() {
+      clearTimeout(first);
       clearInterval(timer);
     },
   };
