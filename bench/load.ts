@@ -16,6 +16,11 @@ export type LoadOptions = {
   connections: number;
   seconds: number;
   warmupSeconds: number;
+  /**
+   * Requests per second over all connections; unset, every connection sends its next request as
+   * soon as the last one is answered (the most the target can do).
+   */
+  rate?: number;
   /** Called between the warm-up and the measured run. */
   onMeasureStart?: () => Promise<void>;
 };
@@ -31,6 +36,7 @@ export async function httpLoad(
       url: base,
       connections: options.connections,
       duration: seconds,
+      ...(options.rate ? { overallRate: options.rate } : {}),
       requests: [
         { setupRequest: (request) => ({ ...request, path: paths[next++ % paths.length] }) },
       ],
@@ -68,10 +74,21 @@ export async function grpcLoad(
     const latencies: number[] = [];
     let errors = 0;
     let next = 0;
-    const until = performance.now() + seconds * 1000;
+    const from = performance.now();
+    const until = from + seconds * 1000;
+    // At a fixed rate, call n is due at from + n / rate; a caller waits for its call's turn.
+    let due = 0;
+    const turn = async () => {
+      if (!options.rate) return;
+      const at = from + (due++ * 1000) / options.rate;
+      const wait = at - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    };
     await Promise.all(
       Array.from({ length: options.connections }, async () => {
         while (performance.now() < until) {
+          await turn();
+          if (performance.now() >= until) break;
           const started = performance.now();
           await call(idSets[next++ % idSets.length] as string[]).then(
             () => latencies.push(performance.now() - started),

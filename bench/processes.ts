@@ -1,6 +1,6 @@
 // Service processes for the benchmark: spawned like production (node + the .ts entry point),
-// timed from spawn to ready, and measured for resident memory.
-import { type ChildProcess, spawn } from 'node:child_process';
+// timed from spawn to ready, and measured for resident memory and CPU time.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,6 +15,8 @@ export type Launched = {
   /** The file-backed part of RSS: mostly the node binary's code, shared and evictable. */
   fileRssMb(): number;
   peakRssMb(): number;
+  /** CPU time the process has used so far (user + system), in milliseconds. */
+  cpuMs(): number;
   stop(): Promise<void>;
 };
 
@@ -33,6 +35,18 @@ function statusField(pid: number, field: string): number {
     .split('\n')
     .find((l) => l.startsWith(`${field}:`));
   return Number(line?.split(/\s+/)[1] ?? 0) / 1024;
+}
+
+// /proc/<pid>/stat counts CPU time in clock ticks (USER_HZ, 100 on Linux).
+const ticksPerSecond =
+  Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
+
+function cpuMsOf(pid: number): number {
+  // The fields after the command name, which is in parentheses and may contain spaces.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
+  return (ticks * 1000) / ticksPerSecond;
 }
 
 /** Spawns `entry`; ready when `readyUrl` answers 200, or when the process prints "ready". */
@@ -79,6 +93,7 @@ export async function launch(
     rssMb: () => statusField(pid, 'VmRSS'),
     fileRssMb: () => statusField(pid, 'RssFile'),
     peakRssMb: () => statusField(pid, 'VmHWM'),
+    cpuMs: () => cpuMsOf(pid),
     async stop() {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');

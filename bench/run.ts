@@ -29,6 +29,7 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '32' },
     rounds: { type: 'string', default: '2' },
     settle: { type: 'string', default: '5' },
+    'cpu-seconds': { type: 'string', default: '5' },
     out: { type: 'string', default: 'docs/BENCHMARKS.md' },
     'no-baseline': { type: 'boolean', default: false },
     'no-write': { type: 'boolean', default: false },
@@ -38,7 +39,7 @@ const { values: args } = parseArgs({
 if (args.help) {
   process.stdout.write(`npm run bench -- [--dialects postgresql,mysql] [--sizes 10000,100000,1000000]
   [--scenarios users,departments,points] [--seconds 10] [--warmup 3] [--connections 32] [--rounds 2]
-  [--settle 5]
+  [--settle 5] [--cpu-seconds 5]
   [--out docs/BENCHMARKS.md] [--no-baseline] [--no-write]
 Servers: BENCH_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/postgres),
          BENCH_MYSQL_URL (mysql://root@127.0.0.1:3306/mysql)\n`);
@@ -74,6 +75,8 @@ const departmentsPaths = ['/api/departments/v1/departments'];
 type Target = {
   run: (options: LoadOptions) => Promise<LoadResult>;
   queries?: () => Promise<number>;
+  /** The processes that serve it, whose CPU time a request costs. */
+  processes: Launched[];
 };
 
 /** Database round trips counted by a service (readiness pings excluded). */
@@ -187,6 +190,7 @@ async function startSystem(
     `  system ready: ${launched.map((s) => `${s.name} ${Math.round(s.readyMs)} ms / ${s.rssMb().toFixed(0)} MB`).join(', ')}`,
   );
   const sets = await idSets(dataset, dialect);
+  const [point, user, department] = launched as [Launched, Launched, Launched];
   return {
     launched,
     figures,
@@ -194,14 +198,17 @@ async function startSystem(
       users: {
         run: (options) => httpLoad(`http://127.0.0.1:${userPort}`, usersPaths, options),
         queries: () => queriesOf(`http://127.0.0.1:${userPort}/metrics`),
+        processes: [user, point],
       },
       departments: {
         run: (options) => httpLoad(`http://127.0.0.1:${departmentPort}`, departmentsPaths, options),
         queries: () => queriesOf(`http://127.0.0.1:${departmentPort}/metrics`),
+        processes: [department],
       },
       points: {
         run: (options) => grpcLoad(`127.0.0.1:${grpcPort}`, sets, options),
         queries: () => queriesOf(`http://127.0.0.1:${pointHttp}/metrics`),
+        processes: [point],
       },
     },
   };
@@ -235,6 +242,7 @@ async function startBaseline(dialect: string, dataset: Dataset): Promise<Running
     throw error;
   }
   const sets = await idSets(dataset, dialect);
+  const [point, rest] = launched as [Launched, Launched];
   const queries = async () =>
     (
       (await (await fetch(`http://127.0.0.1:${restPort}/__queries`)).json()) as {
@@ -247,17 +255,46 @@ async function startBaseline(dialect: string, dataset: Dataset): Promise<Running
       users: {
         run: (options) => httpLoad(`http://127.0.0.1:${restPort}`, usersPaths, options),
         queries,
+        processes: [rest, point],
       },
       departments: {
         run: (options) => httpLoad(`http://127.0.0.1:${restPort}`, departmentsPaths, options),
         queries,
+        processes: [rest],
       },
-      points: { run: (options) => grpcLoad(`127.0.0.1:${grpcPort}`, sets, options) },
+      points: {
+        run: (options) => grpcLoad(`127.0.0.1:${grpcPort}`, sets, options),
+        processes: [point],
+      },
     },
   };
 }
 
-type Measured = LoadResult & { roundTrips?: number };
+type Measured = LoadResult & { roundTrips?: number; cpuMsPerRequest?: number };
+
+const cpuSeconds = Number(args['cpu-seconds']);
+
+/**
+ * CPU time per request at a fixed rate both sides sustain: what a request costs its serving
+ * processes, without the load generator, the database and the other side competing for the two
+ * cores as they do at full speed. Much steadier from run to run than requests per second.
+ */
+async function cpuPerRequest(label: string, target: Target, rate: number): Promise<number> {
+  say(`  ${label}: CPU at a fixed ${rate} req/s, ${cpuSeconds} s…`);
+  const cpu = () => target.processes.reduce((sum, process) => sum + process.cpuMs(), 0);
+  const before = cpu();
+  const result = await target.run({
+    connections: load.connections,
+    seconds: cpuSeconds,
+    warmupSeconds: 0,
+    rate,
+  });
+  const perRequest = (cpu() - before) / Math.max(1, result.requests);
+  say(
+    `  ${label}: ${perRequest.toFixed(3)} ms CPU per request (${Math.round(result.rps)} req/s, ${result.errors} errors)`,
+  );
+  return perRequest;
+}
 
 /** Means over the rounds; errors and requests summed. */
 function combine(rounds: Measured[]): Measured {
@@ -315,12 +352,35 @@ async function runDataset(
           sides.baseline.push(await measure(`${scenario} · baseline`, run, queries, of));
         }
       }
+      const ofSystem = combine(sides.system);
+      const ofBaseline = baseline ? combine(sides.baseline) : undefined;
+      let cpuRate: number | undefined;
+      if (cpuSeconds > 0) {
+        // Half of what the slower side managed: well inside what either can do.
+        cpuRate = Math.max(
+          1,
+          Math.round(0.5 * Math.min(ofSystem.rps, ofBaseline?.rps ?? Infinity)),
+        );
+        ofSystem.cpuMsPerRequest = await cpuPerRequest(
+          `${scenario} · system`,
+          system.targets[scenario],
+          cpuRate,
+        );
+        if (baseline && ofBaseline) {
+          ofBaseline.cpuMsPerRequest = await cpuPerRequest(
+            `${scenario} · baseline`,
+            baseline.targets[scenario],
+            cpuRate,
+          );
+        }
+      }
       measurements.push({
         dialect,
         size: dataset.size,
         scenario,
-        system: combine(sides.system),
-        baseline: baseline ? combine(sides.baseline) : undefined,
+        system: ofSystem,
+        baseline: ofBaseline,
+        cpuRate,
       });
     }
     services.push(
@@ -365,7 +425,7 @@ const targets = evaluateTargets(measurements, services);
 const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
 const cpu = cpus();
 const generated = [
-  `Run on ${new Date().toISOString().slice(0, 10)} with \`${command}\` on ${cpu.length} × ${cpu[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${versions.join(', ')}; ${load.connections} concurrent clients, every scenario run ${args.settle} s on each side before any is measured, then ${load.warmupSeconds} s warm-up and ${load.seconds} s measured, ${rounds} round${rounds > 1 ? 's' : ''} per side taken in turns (system, baseline, system, …) and averaged; load generator, services and database on the same machine; services started with a filled compile cache, as in the image.`,
+  `Run on ${new Date().toISOString().slice(0, 10)} with \`${command}\` on ${cpu.length} × ${cpu[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${versions.join(', ')}; ${load.connections} concurrent clients, every scenario run ${args.settle} s on each side before any is measured, then ${load.warmupSeconds} s warm-up and ${load.seconds} s measured, ${rounds} round${rounds > 1 ? 's' : ''} per side taken in turns (system, baseline, system, …) and averaged, then ${cpuSeconds} s per side at a fixed rate (half the slower side's req/s) for the CPU per request; load generator, services and database on the same machine; services started with a filled compile cache, as in the image.`,
   '',
   renderTargets(targets),
   renderTables(measurements, services),

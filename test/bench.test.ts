@@ -30,6 +30,8 @@ for (const [dialect, url] of Object.entries(servers)) {
         '1',
         '--connections',
         '4',
+        '--cpu-seconds',
+        '1',
         '--no-write',
       ],
       {
@@ -52,6 +54,10 @@ for (const [dialect, url] of Object.entries(servers)) {
       t.regex(output, new RegExp(`${scenario} · baseline: \\d+ req/s, .*, 0 errors`), output);
     }
     t.regex(output, /points · system: .*, 1\.00 round trips\/req/, 'every call reads the database');
+    for (const side of ['system', 'baseline']) {
+      t.regex(output, new RegExp(`users · ${side}: \\d+\\.\\d{3} ms CPU per request \\(\\d+ req/s, 0 errors\\)`));
+    }
+    t.regex(output, /\| scenario \| users \| fixed rate \| CPU per request \|/);
     t.regex(output, /\| service \| users \| ready after spawn \| idle RSS \| of which file-backed/);
   });
 }
