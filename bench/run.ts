@@ -281,17 +281,21 @@ const cpuSeconds = Number(args['cpu-seconds']);
  */
 async function cpuPerRequest(label: string, target: Target, rate: number): Promise<number> {
   say(`  ${label}: CPU at a fixed ${rate} req/s, ${cpuSeconds} s…`);
-  const cpu = () => target.processes.reduce((sum, process) => sum + process.cpuMs(), 0);
-  const before = cpu();
+  const before = target.processes.map((process) => process.cpuMs());
   const result = await target.run({
     connections: load.connections,
     seconds: cpuSeconds,
     warmupSeconds: 0,
     rate,
   });
-  const perRequest = (cpu() - before) / Math.max(1, result.requests);
+  const requests = Math.max(1, result.requests);
+  const each = target.processes.map(
+    (process, i) => (process.cpuMs() - (before[i] ?? 0)) / requests,
+  );
+  const perRequest = each.reduce((sum, ms) => sum + ms, 0);
+  const parts = target.processes.map((process, i) => `${process.name} ${each[i]?.toFixed(3)}`);
   say(
-    `  ${label}: ${perRequest.toFixed(3)} ms CPU per request (${Math.round(result.rps)} req/s, ${result.errors} errors)`,
+    `  ${label}: ${perRequest.toFixed(3)} ms CPU per request (${parts.join(' + ')}; ${Math.round(result.rps)} req/s, ${result.errors} errors)`,
   );
   return perRequest;
 }
