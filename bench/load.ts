@@ -1,6 +1,6 @@
 // Load generators: autocannon for HTTP, a small grpc-js loop for point.
 
-import { PointServerClient } from '@backend/common/grpc/point-proto';
+import { ReferencePointServerClient } from '@backend/common/grpc/point-proto';
 import * as grpc from '@grpc/grpc-js';
 import autocannon from 'autocannon';
 
@@ -60,7 +60,7 @@ export async function grpcLoad(
   idSets: string[][],
   options: LoadOptions,
 ): Promise<LoadResult> {
-  const client = new PointServerClient(target, grpc.credentials.createInsecure());
+  const client = new ReferencePointServerClient(target, grpc.credentials.createInsecure());
   const call = (ids: string[]) =>
     new Promise<void>((resolve, reject) =>
       client.GetUserListPoints(

@@ -10,7 +10,7 @@ import {
   PointServerClient,
   type PointServerClient as PointServerClientType,
   pointMethods,
-  type UserListPointResponse,
+  type UserListPoints,
 } from './point-proto.ts';
 import { poolSubchannels, registerPoolMetrics } from './pool-metrics.ts';
 
@@ -104,12 +104,12 @@ export function createPointClient(options: PointClientOptions): PointClient {
 
   return {
     async getUserListPoints(userIds, requestId) {
-      const reply = await unary<UserListPointResponse>(
+      const reply = await unary<UserListPoints>(
         'GetUserListPoints',
         (client, ...rest) => client.GetUserListPoints({ user_ids: userIds }, ...rest),
         requestId,
       );
-      return new Map(Object.entries(reply.user_points));
+      return reply.user_points;
     },
     async getUserPoints(userId, requestId) {
       const reply = await unary<PointReply>(

@@ -2,8 +2,7 @@
 import * as grpc from '@grpc/grpc-js';
 import {
   type PointReply,
-  type PointServerClient,
-  PointServerClient as PointServerClientConstructor,
+  ReferencePointServerClient,
   type UserListPointResponse,
 } from '../grpc/point-proto.ts';
 
@@ -14,10 +13,7 @@ export type RawPointClient = {
 };
 
 export function rawPointClient(target: string, metadata = new grpc.Metadata()): RawPointClient {
-  const client: PointServerClient = new PointServerClientConstructor(
-    target,
-    grpc.credentials.createInsecure(),
-  );
+  const client = new ReferencePointServerClient(target, grpc.credentials.createInsecure());
   const options = () => ({ deadline: Date.now() + 5_000 });
   const settle =
     <T>(resolve: (value: T) => void, reject: (error: grpc.ServiceError) => void) =>
