@@ -29,7 +29,7 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '32' },
     rounds: { type: 'string', default: '2' },
     settle: { type: 'string', default: '5' },
-    'cpu-seconds': { type: 'string', default: '5' },
+    'cpu-seconds': { type: 'string', default: '8' },
     out: { type: 'string', default: 'docs/BENCHMARKS.md' },
     'no-baseline': { type: 'boolean', default: false },
     'no-write': { type: 'boolean', default: false },
@@ -39,7 +39,7 @@ const { values: args } = parseArgs({
 if (args.help) {
   process.stdout.write(`npm run bench -- [--dialects postgresql,mysql] [--sizes 10000,100000,1000000]
   [--scenarios users,departments,points] [--seconds 10] [--warmup 3] [--connections 32] [--rounds 2]
-  [--settle 5] [--cpu-seconds 5]
+  [--settle 5] [--cpu-seconds 8]
   [--out docs/BENCHMARKS.md] [--no-baseline] [--no-write]
 Servers: BENCH_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/postgres),
          BENCH_MYSQL_URL (mysql://root@127.0.0.1:3306/mysql)\n`);
