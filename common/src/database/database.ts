@@ -60,10 +60,21 @@ export function sqliteFileOf(url: string): string {
   return path === ':memory:' ? path : resolve(path);
 }
 
+export type OpenOptions = {
+  registry?: Registry;
+  /**
+   * The entities MikroORM knows (all three by default). A service reads its one table with
+   * plain SQL and names only that entity: with a single entity, MikroORM's metadata discovery
+   * never sorts entity names with `localeCompare`, whose first call in a process builds ICU's
+   * collator and pages in about 3 MB of the node binary (docs/BENCHMARKS.md, "Memory").
+   */
+  entities?: (typeof entities)[number][];
+};
+
 export async function openDatabase(
   config: DatabaseConfig,
   logger: Logger,
-  { registry }: { registry?: Registry } = {},
+  { registry, entities: known = entities }: OpenOptions = {},
 ): Promise<Database> {
   const dialect = dialectOf(config.databaseUrl);
   const log = logger.child({ component: 'database' });
@@ -73,7 +84,7 @@ export async function openDatabase(
   // A service never migrates; migrate() below loads and registers the migrator itself.
   const orm = new OrmRoot({
     ...(await driverOptions(dialect, config)),
-    entities,
+    entities: known,
     // No schema snapshot: MikroORM would write .snapshot-<db>.json into the working directory,
     // which is read-only in the container (the migration hook Job would fail).
     migrations: { transactional: dialect !== 'mysql', snapshot: false, snapshotOnMigrate: false },

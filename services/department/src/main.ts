@@ -1,5 +1,6 @@
 // Composition root of the department service: config → database → app → listener → signals.
 import { openDatabase } from '@backend/common/database/database';
+import { Department } from '@backend/common/database/entities';
 import { closeServer, listen, portOf } from '@backend/common/http/app';
 import { type RunningService, runService } from '@backend/common/lifecycle';
 import type { Logger } from '@backend/common/logger';
@@ -14,7 +15,10 @@ export async function startDepartmentService(
   logger: Logger,
 ): Promise<RunningService & { port: number }> {
   const metrics = createMetrics('department');
-  const database = await openDatabase(config, logger, { registry: metrics.registry });
+  const database = await openDatabase(config, logger, {
+    registry: metrics.registry,
+    entities: [Department], // the table it reads; see OpenOptions
+  });
   const readiness = createReadiness({
     checks: [{ name: 'database', check: database.ping }],
     logger,

@@ -1,5 +1,6 @@
 // Composition root of the point service: database → gRPC server (+ health) → HTTP ops listener.
 import { openDatabase } from '@backend/common/database/database';
+import { Points } from '@backend/common/database/entities';
 import { createGrpcMetrics } from '@backend/common/grpc/grpc-metrics';
 import {
   POINT_SERVICE_NAME,
@@ -21,7 +22,10 @@ export async function startPointService(
   logger: Logger,
 ): Promise<RunningService & { port: number; httpPort: number }> {
   const metrics = createMetrics('point');
-  const database = await openDatabase(config, logger, { registry: metrics.registry });
+  const database = await openDatabase(config, logger, {
+    registry: metrics.registry,
+    entities: [Points], // the table it reads; see OpenOptions
+  });
   const readiness = createReadiness({
     checks: [{ name: 'database', check: database.ping }],
     logger,

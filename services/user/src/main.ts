@@ -1,5 +1,6 @@
 // Composition root of the user service: database + point client → app → listener → signals.
 import { openDatabase } from '@backend/common/database/database';
+import { User } from '@backend/common/database/entities';
 import { createPointClient } from '@backend/common/grpc/point-client';
 import { closeServer, listen, portOf } from '@backend/common/http/app';
 import { type RunningService, runService } from '@backend/common/lifecycle';
@@ -16,7 +17,10 @@ export async function startUserService(
   logger: Logger,
 ): Promise<RunningService & { port: number }> {
   const metrics = createMetrics('user');
-  const database = await openDatabase(config, logger, { registry: metrics.registry });
+  const database = await openDatabase(config, logger, {
+    registry: metrics.registry,
+    entities: [User], // the table it reads; see OpenOptions
+  });
   const points = createPointClient({
     target: config.pointServiceAddr,
     poolSize: config.pointPoolSize,
