@@ -43,18 +43,48 @@ test('a fresh value is served without computing until shortly before the bound',
   t.is(calls.length, 1);
 });
 
-test('a slow computation is refreshed ahead from half the bound, not earlier', async (t) => {
+test('a computation of 300 ms is refreshed ahead from 625 ms (1,000 − 1.25 × 300)', async (t) => {
   const { cache, calls, advance } = harness(1_000);
   const first = cache.get();
-  advance(480); // 1,000 − 1.25 × 480 = 400 ms would be too early: half the bound wins
+  advance(300); // and 2 × 300 = 600 ms since it started: the later of the two wins
   calls[0]?.resolve(1);
   await first;
-  advance(19); // 499 ms old
+  advance(324); // 624 ms old
   t.is(await cache.get(), 1);
   t.is(calls.length, 1);
   advance(1);
   t.is(await cache.get(), 1);
   t.is(calls.length, 2);
+});
+
+test('never sooner after the last computation ended than it took: the database is busy at most half the time', async (t) => {
+  const { cache, calls, advance } = harness(1_000);
+  const first = cache.get();
+  advance(400); // 1,000 − 1.25 × 400 = 500 would run it back to back: wait until 2 × 400 = 800
+  calls[0]?.resolve(1);
+  await first;
+  advance(399); // 799 ms old
+  t.is(await cache.get(), 1);
+  t.is(calls.length, 1);
+  advance(1);
+  t.is(await cache.get(), 1);
+  t.is(calls.length, 2);
+});
+
+test('a computation as slow as half the bound is not refreshed ahead: callers wait at the bound', async (t) => {
+  const { cache, calls, advance } = harness(1_000);
+  const first = cache.get();
+  advance(600);
+  calls[0]?.resolve(1);
+  await first;
+  advance(399); // 999 ms old: still served, no refresh started
+  t.is(await cache.get(), 1);
+  t.is(calls.length, 1);
+  advance(1); // at the bound: callers share one fresh computation
+  const waiting = [cache.get(), cache.get()];
+  t.is(calls.length, 2);
+  calls[1]?.resolve(2);
+  t.deepEqual(await Promise.all(waiting), [2, 2]);
 });
 
 test('near the bound, one background refresh starts and the current value is served', async (t) => {

@@ -7,9 +7,12 @@ export type CachedValue<T> = { get(): Promise<T> };
  * computation started, so the bound holds). Shortly before that, the first caller starts a
  * refresh in the background and still gets the current value, so callers rarely wait: early
  * enough for a computation as slow as the last one (plus a quarter) to finish in time, but never
- * before half the bound — so the computation runs a little more often than once per `maxAgeMs`
- * (at most twice), not once per request; on a big table each run is costly, so the margin is
- * kept tight. Past `maxAgeMs` callers wait for a fresh value. At most one computation is in
+ * sooner after the last computation ended than it took — so the computation runs a little more
+ * often than once per `maxAgeMs` (at most 1.6 times), not once per request, and keeps the
+ * database busy at most half the time. A slow computation (half the bound
+ * or more) is therefore not refreshed ahead at all: on a big table, on a loaded machine, running
+ * it back to back would slow it further and everything else with it. Past `maxAgeMs` callers
+ * wait for a fresh value. At most one computation is in
  * flight: concurrent callers share it, so a burst never stampedes the database. With `maxAgeMs`
  * 0 every call computes, still shared. `onComputed` hears how long each computation took.
  */
@@ -43,7 +46,8 @@ export function createCachedValue<T>(
         const age = now() - current.computedAt;
         if (age < maxAgeMs) {
           // A failed early refresh is not an error yet: the value is still within its bound.
-          const refreshAt = Math.max(maxAgeMs / 2, maxAgeMs - 1.25 * current.tookMs);
+          const { tookMs } = current;
+          const refreshAt = Math.max(maxAgeMs - 1.25 * tookMs, 2 * tookMs);
           if (age >= refreshAt) refresh().catch(() => {});
           return Promise.resolve(current.value);
         }
