@@ -1,4 +1,4 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { createCachedValue } from './cached-value.ts';
 
 /** A load whose calls the test resolves by hand, and a clock the test moves. */
@@ -32,43 +32,34 @@ test('concurrent callers share one computation', async (t) => {
   );
 });
 
-test('a fresh value is served without computing until shortly before the bound', async (t) => {
+/** A first computation that takes `tookMs`; then not refreshed before `fromMs`, refreshed at it. */
+async function refreshedAheadFrom(t: ExecutionContext, tookMs: number, fromMs: number) {
   const { cache, calls, advance } = harness(1_000);
   const first = cache.get();
-  advance(100); // the computation takes 100 ms: refresh ahead from 1,000 − 1.25 × 100 = 875 ms
+  advance(tookMs);
   calls[0]?.resolve(1);
   await first;
-  advance(774); // 874 ms old
+  advance(fromMs - 1 - tookMs);
   t.is(await cache.get(), 1);
-  t.is(calls.length, 1);
+  t.is(calls.length, 1, `no refresh at ${fromMs - 1} ms`);
+  advance(1);
+  t.is(await cache.get(), 1); // the current value, while the refresh runs
+  t.is(calls.length, 2, `a refresh at ${fromMs} ms`);
+}
+
+test('a fresh value is served without computing until shortly before the bound', async (t) => {
+  // The computation takes 100 ms: refreshed ahead from 1,000 − 1.25 × 100 = 875 ms.
+  await refreshedAheadFrom(t, 100, 875);
 });
 
 test('a computation of 300 ms is refreshed ahead from 625 ms (1,000 − 1.25 × 300)', async (t) => {
-  const { cache, calls, advance } = harness(1_000);
-  const first = cache.get();
-  advance(300); // and 2 × 300 = 600 ms since it started: the later of the two wins
-  calls[0]?.resolve(1);
-  await first;
-  advance(324); // 624 ms old
-  t.is(await cache.get(), 1);
-  t.is(calls.length, 1);
-  advance(1);
-  t.is(await cache.get(), 1);
-  t.is(calls.length, 2);
+  // And 2 × 300 = 600 ms since it started: the later of the two wins.
+  await refreshedAheadFrom(t, 300, 625);
 });
 
 test('never sooner after the last computation ended than it took: the database is busy at most half the time', async (t) => {
-  const { cache, calls, advance } = harness(1_000);
-  const first = cache.get();
-  advance(400); // 1,000 − 1.25 × 400 = 500 would run it back to back: wait until 2 × 400 = 800
-  calls[0]?.resolve(1);
-  await first;
-  advance(399); // 799 ms old
-  t.is(await cache.get(), 1);
-  t.is(calls.length, 1);
-  advance(1);
-  t.is(await cache.get(), 1);
-  t.is(calls.length, 2);
+  // 1,000 − 1.25 × 400 = 500 would run it back to back: it waits until 2 × 400 = 800 ms.
+  await refreshedAheadFrom(t, 400, 800);
 });
 
 test('a computation as slow as half the bound is not refreshed ahead: callers wait at the bound', async (t) => {
