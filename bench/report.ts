@@ -5,14 +5,15 @@ import type { LoadResult } from './load.ts';
 
 export type Scenario = 'users' | 'departments' | 'points';
 
-type Side = LoadResult & { roundTrips?: number; cpuMsPerRequest?: number };
+/** One side's figures for a scenario, averaged over its rounds. */
+export type Measured = LoadResult & { roundTrips?: number; cpuMsPerRequest?: number };
 
 export type Measurement = {
   dialect: string;
   size: number;
   scenario: Scenario;
-  system: Side;
-  baseline?: Side;
+  system: Measured;
+  baseline?: Measured;
   /** The fixed rate (req/s) at which both sides' CPU per request was measured. */
   cpuRate?: number;
 };

@@ -11,6 +11,7 @@ import { grpcLoad, httpLoad, type LoadOptions, type LoadResult } from './load.ts
 import { type Launched, launch } from './processes.ts';
 import {
   evaluateTargets,
+  type Measured,
   type Measurement,
   renderTables,
   renderTargets,
@@ -269,8 +270,6 @@ async function startBaseline(dialect: string, dataset: Dataset): Promise<Running
     },
   };
 }
-
-type Measured = LoadResult & { roundTrips?: number; cpuMsPerRequest?: number };
 
 const cpuSeconds = Number(args['cpu-seconds']);
 

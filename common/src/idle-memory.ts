@@ -49,9 +49,10 @@ export type IdleMemoryOptions = {
 };
 
 /**
- * Releases unused heap shortly after start (what start-up left behind), then whenever an interval passed with
- * the event loop almost idle and at least `slackBytes` more heap unused than after the last
- * release. Never twice without new growth in between, never while the process is busy.
+ * Releases unused heap shortly after start (what start-up left behind), then whenever an
+ * interval passed with the event loop almost idle and at least `slackBytes` more heap unused
+ * than after the last release. Never twice without new growth in between, never while the
+ * process is busy.
  */
 export function releaseMemoryWhenIdle(options: IdleMemoryOptions): { stop(): void } {
   const {

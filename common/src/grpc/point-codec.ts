@@ -76,34 +76,29 @@ export function encodeUserListPointResponse(
 ): Buffer {
   const points = response.user_points ?? {};
   const entries = points instanceof Map ? [...points] : Object.entries(points);
-  const keys = new Array<string>(entries.length);
   const keyLengths = new Array<number>(entries.length);
   const values = new Array<number>(entries.length);
+  const entryLengths = new Array<number>(entries.length);
   let size = 0;
   for (let i = 0; i < entries.length; i++) {
     const [key, total] = entries[i] as [string, number];
     const keyLength = Buffer.byteLength(key);
     const value = total | 0; // int32, as protobufjs's fromObject makes it
     const entry = 1 + varintSize(keyLength) + keyLength + 1 + (value < 0 ? 10 : varintSize(value));
-    keys[i] = key;
     keyLengths[i] = keyLength;
     values[i] = value;
+    entryLengths[i] = entry;
     size += 1 + varintSize(entry) + entry;
   }
   const out = Buffer.allocUnsafe(size);
   let at = 0;
-  for (let i = 0; i < keys.length; i++) {
-    const keyLength = keyLengths[i] as number;
+  for (let i = 0; i < entries.length; i++) {
     const value = values[i] as number;
     out[at++] = LENGTH_DELIMITED_1;
-    at = writeVarint(
-      out,
-      at,
-      1 + varintSize(keyLength) + keyLength + 1 + (value < 0 ? 10 : varintSize(value)),
-    );
+    at = writeVarint(out, at, entryLengths[i] as number);
     out[at++] = LENGTH_DELIMITED_1;
-    at = writeVarint(out, at, keyLength);
-    at += out.write(keys[i] as string, at);
+    at = writeVarint(out, at, keyLengths[i] as number);
+    at += out.write((entries[i] as [string, number])[0], at);
     out[at++] = VARINT_2;
     at = value < 0 ? writeNegativeInt32(out, at, value) : writeVarint(out, at, value);
   }
@@ -113,11 +108,10 @@ export function encodeUserListPointResponse(
 /** Reads one message's fields; throws a RangeError on anything truncated or malformed. */
 class Reader {
   readonly bytes: Buffer;
-  position: number;
+  position = 0;
 
-  constructor(bytes: Buffer, position = 0) {
+  constructor(bytes: Buffer) {
     this.bytes = bytes;
-    this.position = position;
   }
 
   /** A varint's low 32 bits; the rest of a 64-bit varint is read and dropped. */

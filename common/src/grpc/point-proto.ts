@@ -32,15 +32,13 @@ type UnaryMethod<Req, Res> = (
   callback: grpc.requestCallback<Res>,
 ) => grpc.ClientUnaryCall;
 
-export type PointServerClient = grpc.Client & {
+/** A point client; `ListReply` is how its GetUserListPoints replies are decoded. */
+type PointClient<ListReply> = grpc.Client & {
   GetUserPoints: UnaryMethod<PointRequest, PointReply>;
-  GetUserListPoints: UnaryMethod<UserListRequest, UserListPoints>;
+  GetUserListPoints: UnaryMethod<UserListRequest, ListReply>;
 };
-
-export type ReferencePointServerClient = grpc.Client & {
-  GetUserPoints: UnaryMethod<PointRequest, PointReply>;
-  GetUserListPoints: UnaryMethod<UserListRequest, UserListPointResponse>;
-};
+export type PointServerClient = PointClient<UserListPoints>;
+export type ReferencePointServerClient = PointClient<UserListPointResponse>;
 
 type Loaded = { point: { PointServer: grpc.ServiceClientConstructor } };
 type ClientConstructor<Client> = new (
