@@ -273,30 +273,75 @@ async function startBaseline(dialect: string, dataset: Dataset): Promise<Running
 
 const cpuSeconds = Number(args['cpu-seconds']);
 
+type CpuWindow = { cpuMs: number[]; requests: number; errors: number; seconds: number };
+
+/** One window at a fixed rate: the CPU time each serving process used, and what was served. */
+async function cpuWindow(target: Target, rate: number, seconds: number): Promise<CpuWindow> {
+  const before = target.processes.map((process) => process.cpuMs());
+  const result = await target.run({
+    connections: load.connections,
+    seconds,
+    warmupSeconds: 0,
+    rate,
+  });
+  return {
+    cpuMs: target.processes.map((process, i) => process.cpuMs() - (before[i] ?? 0)),
+    requests: result.requests,
+    errors: result.errors,
+    seconds,
+  };
+}
+
 /**
  * CPU time per request at a fixed rate both sides sustain: what a request costs its serving
  * processes, without the load generator, the database and the other side competing for the two
  * cores as they do at full speed. Much steadier from run to run than requests per second.
+ *
+ * The two sides take turns in half windows, system, baseline, baseline, system, so that a drift
+ * of the machine's speed over the measurement weighs on both alike: right after the full-speed
+ * rounds this VM ran every process up to twice as slow, recovering over 10–20 s, and the side
+ * measured first used to take all of it.
  */
-async function cpuPerRequest(label: string, target: Target, rate: number): Promise<number> {
-  say(`  ${label}: CPU at a fixed ${rate} req/s, ${cpuSeconds} s…`);
-  const before = target.processes.map((process) => process.cpuMs());
-  const result = await target.run({
-    connections: load.connections,
-    seconds: cpuSeconds,
-    warmupSeconds: 0,
-    rate,
-  });
-  const requests = Math.max(1, result.requests);
-  const each = target.processes.map(
-    (process, i) => (process.cpuMs() - (before[i] ?? 0)) / requests,
-  );
-  const perRequest = each.reduce((sum, ms) => sum + ms, 0);
-  const parts = target.processes.map((process, i) => `${process.name} ${each[i]?.toFixed(3)}`);
-  say(
-    `  ${label}: ${perRequest.toFixed(3)} ms CPU per request (${parts.join(' + ')}; ${Math.round(result.rps)} req/s, ${result.errors} errors)`,
-  );
-  return perRequest;
+async function cpuPerRequest(
+  scenario: Scenario,
+  sides: { system: Target; baseline?: Target },
+  rate: number,
+): Promise<{ system: number; baseline?: number }> {
+  const turns: ('system' | 'baseline')[] = sides.baseline
+    ? ['system', 'baseline', 'baseline', 'system']
+    : ['system'];
+  const each = sides.baseline ? cpuSeconds / 2 : cpuSeconds;
+  say(`  ${scenario}: CPU at a fixed ${rate} req/s, ${cpuSeconds} s per side in turns…`);
+  const windows: Record<string, CpuWindow[]> = { system: [], baseline: [] };
+  for (const side of turns) {
+    const target = sides[side] as Target;
+    windows[side]?.push(await cpuWindow(target, rate, each));
+  }
+  const perRequest = (side: 'system' | 'baseline') => {
+    const target = sides[side] as Target;
+    const measured = windows[side] ?? [];
+    const requests = Math.max(
+      1,
+      measured.reduce((sum, w) => sum + w.requests, 0),
+    );
+    const errors = measured.reduce((sum, w) => sum + w.errors, 0);
+    const byProcess = target.processes.map(
+      (_, i) => measured.reduce((sum, w) => sum + (w.cpuMs[i] ?? 0), 0) / requests,
+    );
+    const total = byProcess.reduce((sum, ms) => sum + ms, 0);
+    const parts = target.processes.map(
+      (process, i) => `${process.name} ${byProcess[i]?.toFixed(3)}`,
+    );
+    const seconds = measured.reduce((sum, w) => sum + w.seconds, 0);
+    say(
+      `  ${scenario} · ${side}: ${total.toFixed(3)} ms CPU per request (${parts.join(' + ')}; ${Math.round(requests / seconds)} req/s, ${errors} errors)`,
+    );
+    return total;
+  };
+  return {
+    system: perRequest('system'),
+    ...(sides.baseline ? { baseline: perRequest('baseline') } : {}),
+  };
 }
 
 /** Means over the rounds; errors and requests summed. */
@@ -364,18 +409,13 @@ async function runDataset(
           1,
           Math.round(0.5 * Math.min(ofSystem.rps, ofBaseline?.rps ?? Infinity)),
         );
-        ofSystem.cpuMsPerRequest = await cpuPerRequest(
-          `${scenario} · system`,
-          system.targets[scenario],
+        const cpu = await cpuPerRequest(
+          scenario,
+          { system: system.targets[scenario], baseline: baseline?.targets[scenario] },
           cpuRate,
         );
-        if (baseline && ofBaseline) {
-          ofBaseline.cpuMsPerRequest = await cpuPerRequest(
-            `${scenario} · baseline`,
-            baseline.targets[scenario],
-            cpuRate,
-          );
-        }
+        ofSystem.cpuMsPerRequest = cpu.system;
+        if (ofBaseline) ofBaseline.cpuMsPerRequest = cpu.baseline;
       }
       measurements.push({
         dialect,
@@ -428,7 +468,7 @@ const targets = evaluateTargets(measurements, services);
 const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
 const cpu = cpus();
 const generated = [
-  `Run on ${new Date().toISOString().slice(0, 10)} with \`${command}\` on ${cpu.length} × ${cpu[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${versions.join(', ')}; ${load.connections} concurrent clients, every scenario run ${args.settle} s on each side before any is measured, then ${load.warmupSeconds} s warm-up and ${load.seconds} s measured, ${rounds} round${rounds > 1 ? 's' : ''} per side taken in turns (system, baseline, system, …) and averaged, then ${cpuSeconds} s per side at a fixed rate (half the slower side's req/s) for the CPU per request; load generator, services and database on the same machine; services started with a filled compile cache, as in the image.`,
+  `Run on ${new Date().toISOString().slice(0, 10)} with \`${command}\` on ${cpu.length} × ${cpu[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${versions.join(', ')}; ${load.connections} concurrent clients, every scenario run ${args.settle} s on each side before any is measured, then ${load.warmupSeconds} s warm-up and ${load.seconds} s measured, ${rounds} round${rounds > 1 ? 's' : ''} per side taken in turns (system, baseline, system, …) and averaged, then ${cpuSeconds} s per side at a fixed rate (half the slower side's req/s) for the CPU per request, in half windows taken in turns (system, baseline, baseline, system); load generator, services and database on the same machine; services started with a filled compile cache, as in the image.`,
   '',
   renderTargets(targets),
   renderTables(measurements, services),
