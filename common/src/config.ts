@@ -138,7 +138,7 @@ export const baseSchema = {
     env: 'SHUTDOWN_TIMEOUT_MS',
   },
   idleMemoryCheckMs: {
-    doc: 'How often to check whether the process is idle with unused heap to give back to the system (it also gives back what start-up left); 0 turns this off.',
+    doc: 'How often to check whether the process is idle with unused heap to give back to the system: after three idle checks in a row (it also gives back what start-up left); 0 turns this off.',
     format: 'milliseconds',
     default: 10_000,
     env: 'IDLE_MEMORY_CHECK_MS',

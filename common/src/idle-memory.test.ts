@@ -6,6 +6,7 @@ import {
   type Collection,
   collectUnusedMemory,
   releaseMemoryWhenIdle,
+  releasePolicy,
   unusedHeapBytes,
 } from './idle-memory.ts';
 import { captureLogs } from './testing/logs.ts';
@@ -48,6 +49,8 @@ test.serial(
     const release = releaseMemoryWhenIdle({
       intervalMs: 40,
       firstAfterMs: 300,
+      // The test's own timers are a few per cent of an interval this short.
+      idleUtilization: 0.05,
       logger,
       onCollected: (collection) => collections.push(collection),
     });
@@ -97,6 +100,39 @@ test.serial('a busy process is left alone, and 0 turns the release off', async (
   await sleep(200);
   disabled.stop();
   t.is(off.length, 0);
+});
+
+test('the policy releases once per idle period, never during traffic however light', (t) => {
+  const policy = releasePolicy({ idleUtilization: 0.01, slackBytes: 8 * MiB, idleIntervals: 2 });
+  policy.released(2 * MiB); // the release at start
+  const decide = (utilization: number, unusedMiB: number) =>
+    policy.shouldRelease(utilization, unusedMiB * MiB);
+
+  // Nothing happened since: idle intervals, whatever the heap does, are the same idle period.
+  t.false(decide(0.002, 2));
+  t.false(decide(0.008, 30), 'under the threshold is still idle: no busy interval since');
+  t.false(decide(0.008, 30));
+
+  // Light traffic (3 % busy) grows the heap interval after interval: never a release during it.
+  for (const unused of [12, 20, 28, 36]) t.false(decide(0.03, unused));
+  // It stops: a release once it has been idle for two intervals, then none, even with growth.
+  t.false(decide(0.001, 36), 'one idle interval is a pause, not an idle period');
+  t.true(decide(0.001, 36));
+  policy.released(3 * MiB);
+  for (const unused of [3, 20, 30]) t.false(decide(0.009, unused));
+
+  // A pause between bursts, shorter than two intervals, costs no release.
+  t.false(decide(0.4, 40));
+  t.false(decide(0.001, 40));
+  t.false(decide(0.4, 40));
+  // A busy period that grew less than the slack leaves nothing worth a collection.
+  t.false(decide(0.4, 9));
+  t.false(decide(0.001, 9));
+  t.false(decide(0.001, 9));
+  // One that grew more is released once it has been idle long enough.
+  t.false(decide(0.4, 40));
+  t.false(decide(0.001, 40));
+  t.true(decide(0.001, 40));
 });
 
 async function waitFor(condition: () => boolean, timeoutMs = 5_000) {
