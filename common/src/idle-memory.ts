@@ -59,11 +59,11 @@ export type IdleMemoryOptions = {
  * consecutive intervals with the event loop almost idle that follow one that was not, when at
  * least `slackBytes` more heap is unused than right after the last release. So never while the
  * process is busy, never twice without new growth in between, and never twice in one idle
- * period: under light, steady traffic V8 grows the young generation back a little at a time,
- * and releasing at every interval that looked idle ran a full collection every 10 s. Waiting for
- * several idle intervals keeps a pause between bursts from costing a release: the first seconds
- * of traffic after one cost more CPU while the heap grows back (at 60 requests a second, a users
- * request cost the two services 1.6–2 times as much in the 10 s after a release).
+ * period: light, steady traffic grows the young generation back a little at a time, and a rule
+ * that releases at every interval that looks idle can collect again and again under it. Waiting
+ * for several idle intervals keeps a pause between bursts from costing a release: the first
+ * seconds of traffic after one cost more CPU while the heap grows back (at 60 requests a second,
+ * a users request cost the two services 1.6–2 times as much in the 10 s after a release).
  */
 export function releasePolicy({
   idleUtilization,
