@@ -274,6 +274,7 @@ async function startBaseline(dialect: string, dataset: Dataset): Promise<Running
 const cpuSeconds = Number(args['cpu-seconds']);
 
 type CpuWindow = { cpuMs: number[]; requests: number; errors: number; seconds: number };
+type Side = 'system' | 'baseline';
 
 /** One window at a fixed rate: the CPU time each serving process used, and what was served. */
 async function cpuWindow(target: Target, rate: number, seconds: number): Promise<CpuWindow> {
@@ -307,19 +308,16 @@ async function cpuPerRequest(
   sides: { system: Target; baseline?: Target },
   rate: number,
 ): Promise<{ system: number; baseline?: number }> {
-  const turns: ('system' | 'baseline')[] = sides.baseline
-    ? ['system', 'baseline', 'baseline', 'system']
-    : ['system'];
+  const turns: Side[] = sides.baseline ? ['system', 'baseline', 'baseline', 'system'] : ['system'];
   const each = sides.baseline ? cpuSeconds / 2 : cpuSeconds;
   say(`  ${scenario}: CPU at a fixed ${rate} req/s, ${cpuSeconds} s per side in turns…`);
-  const windows: Record<string, CpuWindow[]> = { system: [], baseline: [] };
+  const windows: Record<Side, CpuWindow[]> = { system: [], baseline: [] };
   for (const side of turns) {
-    const target = sides[side] as Target;
-    windows[side]?.push(await cpuWindow(target, rate, each));
+    windows[side].push(await cpuWindow(sides[side] as Target, rate, each));
   }
-  const perRequest = (side: 'system' | 'baseline') => {
+  const perRequest = (side: Side) => {
     const target = sides[side] as Target;
-    const measured = windows[side] ?? [];
+    const measured = windows[side];
     const requests = Math.max(
       1,
       measured.reduce((sum, w) => sum + w.requests, 0),
