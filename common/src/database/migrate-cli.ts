@@ -1,15 +1,18 @@
 // Applies pending migrations to DATABASE_URL; `--seed` also loads the sample data into an empty
-// database. The Helm hook Job and `npm start` run this before any service starts.
+// database, `--recount` sets the users statistics' running totals from a full count again (after
+// something bypassed their triggers; see migration 0004). The Helm hook Job and `npm start` run
+// this before any service starts.
 import { type BaseConfig, baseSchema, ConfigError, loadConfig } from '../config.ts';
 import { EXIT_CONFIG } from '../lifecycle.ts';
 import { createLogger, type Logger, redactUrl } from '../logger.ts';
 import { openDatabase } from './database.ts';
+import { recountUserStatistics } from './migrations/0004-user-statistics.ts';
 import { seedSampleData } from './sample-data.ts';
 
 export async function prepareDatabase(
   config: BaseConfig,
   logger: Logger,
-  { seed }: { seed: boolean },
+  { seed, recount = false }: { seed: boolean; recount?: boolean },
 ): Promise<void> {
   const database = await openDatabase(config, logger);
   try {
@@ -22,6 +25,17 @@ export async function prepareDatabase(
     if (seed) {
       const seeded = await seedSampleData(database);
       logger.info(seeded ? 'sample data loaded' : 'database not empty: sample data not loaded');
+    }
+    if (recount) {
+      // One transaction: on PostgreSQL the count is exact even while users are written.
+      await database.em().transactional(async (em) => {
+        const connection = em.getConnection();
+        const context = em.getTransactionContext();
+        await recountUserStatistics(database.quote('user'))((sql, params) =>
+          connection.execute(sql, params, 'all', context),
+        );
+      });
+      logger.info('users statistics recounted');
     }
   } finally {
     await database.close();
@@ -37,10 +51,11 @@ if (import.meta.main) {
     process.exit(EXIT_CONFIG);
   }
   const logger = createLogger({ name: 'migrate', level: config.logLevel });
-  await prepareDatabase(config, logger, { seed: process.argv.includes('--seed') }).catch(
-    (error) => {
-      logger.fatal({ err: error }, 'migration failed');
-      process.exitCode = 1;
-    },
-  );
+  await prepareDatabase(config, logger, {
+    seed: process.argv.includes('--seed'),
+    recount: process.argv.includes('--recount'),
+  }).catch((error) => {
+    logger.fatal({ err: error }, 'migration failed');
+    process.exitCode = 1;
+  });
 }

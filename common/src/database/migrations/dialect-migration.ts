@@ -4,7 +4,8 @@ import { Migration } from '@mikro-orm/migrations';
 
 export type Dialect = 'postgresql' | 'mysql' | 'sqlite';
 
-type Run = (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
+/** Runs one statement and returns its rows. */
+export type Run = (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
 
 /** A statement, or a function deciding on statements after looking at the database. */
 export type Step = string | ((run: Run) => Promise<void>);

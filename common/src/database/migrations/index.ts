@@ -2,6 +2,7 @@
 import { createTables } from './0001-create-tables.ts';
 import { sortIndexes } from './0002-sort-indexes.ts';
 import { statisticsIndex } from './0003-statistics-index.ts';
+import { userStatistics } from './0004-user-statistics.ts';
 import { type Dialect, toMigration } from './dialect-migration.ts';
 
 export function migrationsFor(dialect: Dialect) {
@@ -9,5 +10,6 @@ export function migrationsFor(dialect: Dialect) {
     toMigration('0001-create-tables', createTables, dialect),
     toMigration('0002-sort-indexes', sortIndexes, dialect),
     toMigration('0003-statistics-index', statisticsIndex, dialect),
+    toMigration('0004-user-statistics', userStatistics, dialect),
   ];
 }
