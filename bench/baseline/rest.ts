@@ -25,9 +25,12 @@ function statistics() {
   if (stats && Date.now() - stats.at < 1_000) return Promise.resolve(stats.value);
   statsInFlight ??= database
     .query(
-      `select count(*) as users, count(age) as aged, sum(age) as age_sum, max(age) as high_age, min(age) as low_age,
-              count(salary) as paid, sum(salary) as salary_sum, max(salary) as high_salary, min(salary) as low_salary
-       from ${user}`,
+      // The user service's statistics SQL: running totals (migration 0004) and index ends.
+      `select sum(users) as users, sum(aged) as aged, sum(age_sum) as age_sum,
+              (select max(age) from ${user}) as high_age, (select min(age) from ${user}) as low_age,
+              sum(paid) as paid, sum(salary_sum) as salary_sum,
+              (select max(salary) from ${user}) as high_salary, (select min(salary) from ${user}) as low_salary
+       from user_statistics`,
     )
     .then(([row = {}]) => {
       const n = (key: string) => Number(row[key] ?? 0);
