@@ -2,24 +2,28 @@
 // empty success). Plain SQL over the ORM's connection: pooled, timed and counted.
 import type { Database } from '@backend/common/database/database';
 
+/** A user's points; served by the (user_id, points) index of migration 0005 alone. */
+export const pointsOfOneSql =
+  'select coalesce(sum(points), 0) as total from points where user_id = ?';
+
+/** The points of `count` users, by user; served by the same index. */
+export const pointsOfManySql = (count: number) =>
+  `select user_id, sum(points) as total from points where user_id in (${Array.from({ length: count }, () => '?').join(', ')}) group by user_id`;
+
 export function createPointRepository(database: Database) {
   // One statement text per list length, built once.
   const manySql = new Map<number, string>();
   const sqlForMany = (count: number) => {
     let sql = manySql.get(count);
     if (!sql) {
-      const placeholders = Array.from({ length: count }, () => '?').join(', ');
-      sql = `select user_id, sum(points) as total from points where user_id in (${placeholders}) group by user_id`;
+      sql = pointsOfManySql(count);
       manySql.set(count, sql);
     }
     return sql;
   };
   return {
     async pointsOf(userId: string): Promise<number> {
-      const [row] = await database.query<{ total: unknown }>(
-        'select coalesce(sum(points), 0) as total from points where user_id = ?',
-        [userId],
-      );
+      const [row] = await database.query<{ total: unknown }>(pointsOfOneSql, [userId]);
       return Number(row?.total ?? 0);
     },
     /** Total points of each given user that has any, keyed by lower-case id. */

@@ -12,7 +12,12 @@
 // TRUNCATE is refused on a table other tables reference), and `migrate-cli.ts --recount` puts
 // them right if anything ever does. With binary logging on, MySQL lets only a user with SUPER (or with
 // log_bin_trust_function_creators set) create triggers: see docs/KUBERNETES.md.
-import type { DialectSql, Run, Step } from './dialect-migration.ts';
+import {
+  type DialectSql,
+  mysqlDropIndexIfPresent,
+  type Run,
+  type Step,
+} from './dialect-migration.ts';
 
 /** Rows of running totals: writers spread over them, readers sum them. */
 export const USER_STATISTICS_SLOTS = 16;
@@ -149,17 +154,6 @@ const mysqlTriggerIfMissing =
     }
   };
 
-/** Drops the covering index of migration 0003: the statistics no longer scan anything. */
-const mysqlDropIndexIfPresent =
-  (table: string, index: string): Step =>
-  async (run) => {
-    const [row] = await run(
-      'select count(*) as n from information_schema.statistics where table_schema = database() and table_name = ? and index_name = ?',
-      [table, index],
-    );
-    if (Number(row?.n ?? 0) > 0) await run(`drop index ${index} on \`${table}\``);
-  };
-
 const mysqlTriggers = rowTriggers(
   '`user`',
   `connection_id() % ${USER_STATISTICS_SLOTS}`,
@@ -195,6 +189,7 @@ export const userStatistics: DialectSql = {
     // MariaDB/MySQL commit each statement of a migration: a user written while this runs may be
     // counted twice. Migrations run before the services start (the Helm hook, `npm start`).
     recountUserStatistics('`user`'),
+    // Migration 0003's covering index served the full scan, which the statistics no longer make.
     mysqlDropIndexIfPresent('user', 'user_age_salary_idx'),
   ],
   sqlite: [

@@ -39,3 +39,14 @@ export const mysqlIndexIfMissing =
     );
     if (Number(row?.n ?? 0) === 0) await run(`create index ${index} on \`${table}\` (${columns})`);
   };
+
+/** MySQL has no `drop index if exists` (MariaDB does): look before dropping. */
+export const mysqlDropIndexIfPresent =
+  (table: string, index: string): Step =>
+  async (run) => {
+    const [row] = await run(
+      'select count(*) as n from information_schema.statistics where table_schema = database() and table_name = ? and index_name = ?',
+      [table, index],
+    );
+    if (Number(row?.n ?? 0) > 0) await run(`drop index ${index} on \`${table}\``);
+  };
