@@ -36,17 +36,17 @@ export function userStatements(database: Database) {
   // PostgreSQL gets the page's ids as an array (a join may turn into a hash join over the whole
   // table when it is small); MariaDB/MySQL, which cost a deep offset through a secondary index as
   // a full scan plus filesort, a join with them ("deferred join"). SQLite's tables are small.
+  const columns = 'id, name, email, department_id, age, salary';
+  const joinedColumns = `u.${columns.replaceAll(', ', ', u.')}`;
   const page = ({ orderBy, direction }: Pick<ListQuery<UserColumn>, 'orderBy' | 'direction'>) => {
     const order = (prefix: string) =>
       `${prefix}${database.quote(orderBy)} ${direction}, ${prefix}id ${direction}`;
     const ids = `select id from ${table} order by ${order('')} limit ? offset ?`;
-    const columns = (prefix: string) =>
-      ['id', 'name', 'email', 'department_id', 'age', 'salary'].map((c) => prefix + c).join(', ');
     if (database.dialect === 'mysql')
-      return `select ${columns('u.')} from ${table} u join (${ids}) page on page.id = u.id order by ${order('u.')}`;
+      return `select ${joinedColumns} from ${table} u join (${ids}) page on page.id = u.id order by ${order('u.')}`;
     if (database.dialect === 'postgresql')
-      return `select ${columns('')} from ${table} where id = any(array(${ids})) order by ${order('')}`;
-    return `select ${columns('')} from ${table} order by ${order('')} limit ? offset ?`;
+      return `select ${columns} from ${table} where id = any(array(${ids})) order by ${order('')}`;
+    return `select ${columns} from ${table} order by ${order('')} limit ? offset ?`;
   };
   // The count and the sums are running totals kept by triggers (migration 0004), the highs and
   // lows the ends of the (age, id) and (salary, id) indexes: no statement here reads more than a

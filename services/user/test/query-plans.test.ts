@@ -1,8 +1,9 @@
 // The users statements use the indexes the migrations create, on every dialect: each page order
 // is read from its (column, id) index, in either direction, and the statistics read the running
-// totals of migration 0004 and the ends of the (age, id) and (salary, id) indexes. The test tables are tiny, so PostgreSQL is told to
-// avoid sequential scans where it can: what is asserted is that a matching index exists and
-// serves the statement, which is what keeps the cost flat at 1M users (docs/BENCHMARKS.md).
+// totals of migration 0004 and the ends of the (age, id) and (salary, id) indexes. The test
+// tables are tiny, so PostgreSQL is told to avoid sequential scans where it can: what is asserted
+// is that a matching index exists and serves the statement, which is what keeps the cost flat at
+// 1M users (docs/BENCHMARKS.md).
 import type { Database } from '@backend/common/database/database';
 import { openSingleConnection, testDatabases } from '@backend/common/testing/databases';
 import test from 'ava';

@@ -10,8 +10,8 @@
 // SQLite add them row by row. MariaDB/MySQL fire no trigger on TRUNCATE or on a foreign key's
 // cascade; neither changes the totals here (user rows are never deleted by a cascade, and
 // TRUNCATE is refused on a table other tables reference), and `migrate-cli.ts --recount` puts
-// them right if anything ever does. With binary logging on, MySQL lets only a user with SUPER (or with
-// log_bin_trust_function_creators set) create triggers: see docs/KUBERNETES.md.
+// them right if anything ever does. With binary logging on, MySQL lets only a user with SUPER (or
+// with log_bin_trust_function_creators set) create triggers: see docs/KUBERNETES.md.
 import {
   type DialectSql,
   mysqlDropIndexIfPresent,

@@ -29,24 +29,26 @@ export function toMigration(name: string, steps: DialectSql, dialect: Dialect): 
   };
 }
 
+/** Whether `table` of the current MySQL database has an index named `index`. */
+async function mysqlHasIndex(run: Run, table: string, index: string): Promise<boolean> {
+  const [row] = await run(
+    'select count(*) as n from information_schema.statistics where table_schema = database() and table_name = ? and index_name = ?',
+    [table, index],
+  );
+  return Number(row?.n ?? 0) > 0;
+}
+
 /** MySQL has no `create index if not exists` (MariaDB does): look before creating. */
 export const mysqlIndexIfMissing =
   (table: string, index: string, columns: string): Step =>
   async (run) => {
-    const [row] = await run(
-      'select count(*) as n from information_schema.statistics where table_schema = database() and table_name = ? and index_name = ?',
-      [table, index],
-    );
-    if (Number(row?.n ?? 0) === 0) await run(`create index ${index} on \`${table}\` (${columns})`);
+    if (!(await mysqlHasIndex(run, table, index)))
+      await run(`create index ${index} on \`${table}\` (${columns})`);
   };
 
 /** MySQL has no `drop index if exists` (MariaDB does): look before dropping. */
 export const mysqlDropIndexIfPresent =
   (table: string, index: string): Step =>
   async (run) => {
-    const [row] = await run(
-      'select count(*) as n from information_schema.statistics where table_schema = database() and table_name = ? and index_name = ?',
-      [table, index],
-    );
-    if (Number(row?.n ?? 0) > 0) await run(`drop index ${index} on \`${table}\``);
+    if (await mysqlHasIndex(run, table, index)) await run(`drop index ${index} on \`${table}\``);
   };
