@@ -1,8 +1,12 @@
 # syntax=docker/dockerfile:1
 # One image per service, chosen at build time:
 #   docker build --build-arg SERVICE=department -t backend-department .
-# Node 24 runs the TypeScript sources directly (type stripping): there is no build step, the
-# image holds the repository layout under /app with production dependencies only.
+# The service runs as one bundled ES module, services/<SERVICE>/dist/main.mjs, built by
+# scripts/build.ts with esbuild (ready sooner, less memory than ~940 modules; docs/BENCHMARKS.md).
+# The image otherwise holds the repository layout under /app with production dependencies only:
+# the migration Job runs common/src/database/migrate-cli.ts from the sources (Node 24 strips the
+# types), and the bundle finds the few files it reads at run time (proto/, grpc-js's .proto
+# files) where they are in the repository.
 
 FROM node:24.21.0-trixie-slim AS dependencies
 ARG SERVICE
@@ -21,6 +25,20 @@ RUN test -f "services/${SERVICE}/package.json" \
 RUN --mount=type=cache,target=/root/.npm \
     npm ci --omit=dev --ignore-scripts --no-audit --no-fund --workspace "@backend/${SERVICE}"
 
+# The bundle. esbuild, the one build tool, is installed on its own, so the node_modules copied
+# into the runtime stage stay production-only; its version is the lockfile's (a test checks).
+FROM dependencies AS bundle
+ARG SERVICE
+RUN --mount=type=cache,target=/root/.npm \
+    npm install --prefix /opt/esbuild --no-save --ignore-scripts --no-audit --no-fund \
+      esbuild@0.28.2 \
+    && ln -s /opt/esbuild/node_modules/esbuild node_modules/esbuild
+COPY proto ./proto
+COPY common ./common
+COPY services/${SERVICE} ./services/${SERVICE}
+COPY scripts/build.ts ./scripts/
+RUN node scripts/build.ts "${SERVICE}"
+
 FROM node:24.21.0-trixie-slim
 ARG SERVICE
 ENV NODE_ENV=production \
@@ -32,9 +50,10 @@ COPY --from=dependencies /app ./
 COPY proto ./proto
 COPY common ./common
 COPY services/${SERVICE} ./services/${SERVICE}
-# Node's compile cache, filled now: a start skips type stripping and most compilation (about
-# 300 ms sooner ready, 30 MB less memory; docs/BENCHMARKS.md). Node keys the cache by uid, so it
-# is filled as 1000, the uid the charts run as, then handed back to root like everything else.
+COPY --from=bundle /app/services/${SERVICE}/dist ./services/${SERVICE}/dist
+# Node's compile cache, filled now: a start skips most compilation (sooner ready, less memory;
+# docs/BENCHMARKS.md). Node keys the cache by uid, so it is filled as 1000, the uid the charts
+# run as, then handed back to root like everything else.
 ENV NODE_COMPILE_CACHE=/app/.node-compile-cache
 COPY scripts/warm-compile-cache.ts ./scripts/
 RUN mkdir .node-compile-cache && chown 1000:1000 .node-compile-cache
@@ -47,4 +66,4 @@ EXPOSE 8081 8082 8083 50051
 # No init process (tini): the service handles SIGTERM/SIGINT itself (drain, bounded shutdown)
 # and starts no child processes, so there are no zombies to reap. `exec` makes node PID 1.
 # Kubernetes runs the command and args from the chart; this CMD serves `docker run`.
-CMD ["sh", "-c", "exec node \"services/${SERVICE}/src/main.ts\""]
+CMD ["sh", "-c", "exec node \"services/${SERVICE}/dist/main.mjs\""]

@@ -2,9 +2,10 @@
 // side, for each dialect and size. Writes docs/BENCHMARKS.md. See `--help`.
 import { spawnSync } from 'node:child_process';
 import { cpus, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort, repositoryRoot } from '@backend/common/testing/processes';
+import { buildService, bundlePath, services as serviceNames } from '../scripts/build.ts';
 import { openRawDatabase } from './baseline/sql.ts';
 import { type Dataset, ensureDataset } from './dataset.ts';
 import { grpcLoad, httpLoad, type LoadOptions, type LoadResult } from './load.ts';
@@ -152,7 +153,7 @@ async function startSystem(
     launched.push(
       await launch(
         'point',
-        'services/point/src/main.ts',
+        bundlePath('point'),
         { ...common, PORT: String(grpcPort), HTTP_PORT: String(pointHttp) },
         `http://127.0.0.1:${pointHttp}/readyz`,
       ),
@@ -160,7 +161,7 @@ async function startSystem(
     launched.push(
       await launch(
         'user',
-        'services/user/src/main.ts',
+        bundlePath('user'),
         { ...common, PORT: String(userPort), POINT_SERVICE_ADDR: `127.0.0.1:${grpcPort}` },
         `http://127.0.0.1:${userPort}/readyz`,
       ),
@@ -168,7 +169,7 @@ async function startSystem(
     launched.push(
       await launch(
         'department',
-        'services/department/src/main.ts',
+        bundlePath('department'),
         { ...common, PORT: String(departmentPort) },
         `http://127.0.0.1:${departmentPort}/readyz`,
       ),
@@ -435,7 +436,12 @@ async function runDataset(
   }
 }
 
-// The services start as they do from the image: with Node's compile cache filled beforehand.
+// The services start as they do from the image: bundled (scripts/build.ts), with Node's compile
+// cache filled beforehand.
+for (const name of serviceNames) await buildService(name);
+say(
+  `bundles built: ${serviceNames.map((name) => relative(repositoryRoot, bundlePath(name))).join(', ')}`,
+);
 const compileCache = process.env.NODE_COMPILE_CACHE || join(tmpdir(), 'node-compile-cache');
 const warmed = spawnSync(process.execPath, ['scripts/warm-compile-cache.ts'], {
   cwd: repositoryRoot,

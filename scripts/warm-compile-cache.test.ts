@@ -1,6 +1,6 @@
 // `node scripts/warm-compile-cache.ts`, as the image build runs it: it fills the directory in
-// NODE_COMPILE_CACHE, a service started on that cache loads its modules from it and serves, and
-// a wrong call is refused with the reason.
+// NODE_COMPILE_CACHE, a bundled service started on that cache loads its code from it and serves,
+// and a wrong call is refused with the reason.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import {
   waitUntilReady,
 } from '@backend/common/testing/processes';
 import test from 'ava';
+import { buildService } from './build.ts';
 
 const run = promisify(execFile);
 const warm = (args: string[], env: Record<string, string>) =>
@@ -25,12 +26,13 @@ const warm = (args: string[], env: Record<string, string>) =>
 let dir: string;
 test.before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'compile-cache-'));
+  await buildService('department');
 });
 test.after.always(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-test.serial('fills the cache with the service, its drivers and migrations', async (t) => {
+test.serial('fills the cache with the bundle and what the migration Job loads', async (t) => {
   const { stdout } = await warm(['department'], { NODE_COMPILE_CACHE: dir });
   t.regex(stdout, /^compile cache for department in .+/);
   // One subdirectory per Node version, architecture, V8 flags and uid; one file per module.
@@ -41,20 +43,24 @@ test.serial('fills the cache with the service, its drivers and migrations', asyn
 
 test.serial('a service started on the filled cache becomes ready and answers', async (t) => {
   const port = await freePort();
-  const department = spawnService('department', {
-    DATABASE_URL: await prepareSqlite(),
-    PORT: String(port),
-    NODE_COMPILE_CACHE: dir,
-    NODE_DEBUG_NATIVE: 'COMPILE_CACHE',
-  });
+  const department = spawnService(
+    'department',
+    {
+      DATABASE_URL: await prepareSqlite(),
+      PORT: String(port),
+      NODE_COMPILE_CACHE: dir,
+      NODE_DEBUG_NATIVE: 'COMPILE_CACHE',
+    },
+    'bundle',
+  );
   try {
     await waitUntilReady(department, `http://127.0.0.1:${port}/readyz`);
     const response = await fetch(`http://127.0.0.1:${port}/api/departments/v1/departments`);
     t.is(response.status, 200);
-    // Node's own trace: the service's entry point came from the cache, not from type stripping.
+    // Node's own trace: the bundle's code came from the cache, not from compiling it again.
     t.regex(
       department.output(),
-      /reading cache from .* for ESM file:\/\/.*department\/src\/main\.ts.*success/,
+      /reading cache from .* for ESM file:\/\/.*department\/dist\/main\.mjs.*success/,
     );
   } finally {
     department.child.kill('SIGTERM');

@@ -1,23 +1,29 @@
-// Idle memory of real service processes: the heap start-up leaves behind is given back once the
-// service is up, and no service makes Node load undici, its fetch implementation, by importing
-// node:http (common/src/http/cjs.ts says why that matters).
+// Idle memory of real service processes, run from their sources and as the image runs them (the
+// bundles of scripts/build.ts): the heap start-up leaves behind is given back once the service is
+// up, and no service makes Node load undici, its fetch implementation, by importing node:http
+// (common/src/http/cjs.ts says why that matters).
 import { sampleUserIds } from '@backend/common/database/sample-data';
 import { prepareSqlite } from '@backend/common/testing/databases';
 import { rawPointClient } from '@backend/common/testing/grpc';
 import {
   repositoryRoot,
+  type ServiceEntry,
   type ServiceProcess,
   startService,
 } from '@backend/common/testing/processes';
 import test from 'ava';
+import { buildService, services } from '../scripts/build.ts';
 
 const databaseUrl = await prepareSqlite();
+test.before(async () => {
+  for (const name of services) await buildService(name);
+});
 const running: ServiceProcess[] = [];
 test.after.always(() => {
   for (const service of running) service.child.kill('SIGKILL');
 });
 
-const start = (name: string, env: Record<string, string> = {}) =>
+const start = (entry: ServiceEntry, name: string, env: Record<string, string> = {}) =>
   startService(
     name,
     {
@@ -27,6 +33,7 @@ const start = (name: string, env: Record<string, string> = {}) =>
       ...env,
     },
     (service) => running.push(service),
+    entry,
   );
 
 /** Stops the service and reads back what it logged about its memory and its modules. */
@@ -51,10 +58,10 @@ async function stopAndRead(service: ServiceProcess) {
 
 const ids = Object.values(sampleUserIds);
 
-test('every service gives back start-up heap once up, and never loads undici', async (t) => {
-  const point = await start('point');
-  const user = await start('user', { POINT_SERVICE_ADDR: `127.0.0.1:${point.port}` });
-  const department = await start('department');
+const givesBackAndSkipsUndici = test.macro(async (t, entry: ServiceEntry) => {
+  const point = await start(entry, 'point');
+  const user = await start(entry, 'user', { POINT_SERVICE_ADDR: `127.0.0.1:${point.port}` });
+  const department = await start(entry, 'department');
 
   // Every kind of response each serves: the API, the failure envelope, metrics, gRPC.
   for (const [base, path] of [
@@ -80,3 +87,14 @@ test('every service gives back start-up heap once up, and never loads undici', a
     t.is(undiciLoaded, false, `${name} loaded undici`);
   }
 });
+
+test(
+  'from the sources: every service gives back start-up heap once up, and never loads undici',
+  givesBackAndSkipsUndici,
+  'sources',
+);
+test(
+  'bundled: every service gives back start-up heap once up, and never loads undici',
+  givesBackAndSkipsUndici,
+  'bundle',
+);

@@ -12,10 +12,43 @@ test('the runtime stage runs from /app as uid/gid 1000, the user the charts run 
   t.regex(runtimeStage, /^USER 1000:1000$/m);
 });
 
-test('the image holds what the chart commands need: proto/, common/ and the service', (t) => {
+test('the image holds what the chart commands need: proto/, common/, the service and its bundle', (t) => {
   t.regex(runtimeStage, /^COPY proto \.\/proto$/m);
   t.regex(runtimeStage, /^COPY common \.\/common$/m);
   t.regex(runtimeStage, /^COPY services\/\$\{SERVICE\} \.\/services\/\$\{SERVICE\}$/m);
+  t.regex(
+    runtimeStage,
+    /^COPY --from=bundle \/app\/services\/\$\{SERVICE\}\/dist \.\/services\/\$\{SERVICE\}\/dist$/m,
+  );
+  // What the Deployment runs (charts/backend-lib/templates/_deployment.tpl) and `docker run` runs.
+  const deployment = readFileSync(
+    join(repoRoot, 'charts/backend-lib/templates/_deployment.tpl'),
+    'utf8',
+  );
+  t.regex(
+    deployment,
+    /args: \[\{\{ printf "services\/%s\/dist\/main\.mjs" \.Chart\.Name \| quote \}\}\]/,
+  );
+  t.regex(
+    runtimeStage,
+    /^CMD \["sh", "-c", "exec node \\"services\/\$\{SERVICE\}\/dist\/main\.mjs\\""\]$/m,
+  );
+});
+
+test('the bundle is built by scripts/build.ts with the esbuild version of the lockfile', (t) => {
+  const bundleStage = dockerfile.slice(
+    dockerfile.indexOf(' AS bundle\n'),
+    dockerfile.lastIndexOf('\nFROM '),
+  );
+  const lock = JSON.parse(readFileSync(join(repoRoot, 'package-lock.json'), 'utf8'));
+  const version = lock.packages['node_modules/esbuild'].version as string;
+  t.true(
+    bundleStage.includes(`esbuild@${version} `) || bundleStage.includes(`esbuild@${version}\n`),
+  );
+  t.regex(bundleStage, /^RUN node scripts\/build\.ts "\$\{SERVICE\}"$/m);
+  const ignored = readFileSync(join(repoRoot, '.dockerignore'), 'utf8').split('\n');
+  t.true(ignored.includes('!scripts/build.ts'));
+  t.true(ignored.includes('**/dist'), 'a bundle built on the host never reaches the image');
 });
 
 test('the image environment is what the contract test assumes (NODE_ENV=production)', (t) => {

@@ -46,7 +46,7 @@ spec:
           image: {{ include "backend-lib.image" . }}
           imagePullPolicy: {{ .Values.image.pullPolicy }}
           command: ["node"]
-          args: [{{ printf "services/%s/src/main.ts" .Chart.Name | quote }}]
+          args: [{{ printf "services/%s/dist/main.mjs" .Chart.Name | quote }}]
           ports:
             {{- range $name, $port := .Values.ports }}
             - name: {{ $name }}

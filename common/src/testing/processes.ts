@@ -1,4 +1,5 @@
-// Real service processes for tests: spawned as `node services/<name>/src/main.ts`, as in production.
+// Real service processes for tests: spawned as `node services/<name>/src/main.ts`, or as the image
+// runs them, `node services/<name>/dist/main.mjs` (the bundle scripts/build.ts writes).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,8 +14,18 @@ export type ServiceProcess = {
   exited: (timeoutMs?: number) => Promise<number | string>;
 };
 
-export function spawnService(name: string, env: Record<string, string>): ServiceProcess {
-  const child = spawn(process.execPath, [`services/${name}/src/main.ts`], {
+/** What a service process runs: its TypeScript sources, or its bundle (build it first). */
+export type ServiceEntry = 'sources' | 'bundle';
+
+export const entryPath = (name: string, entry: ServiceEntry) =>
+  entry === 'bundle' ? `services/${name}/dist/main.mjs` : `services/${name}/src/main.ts`;
+
+export function spawnService(
+  name: string,
+  env: Record<string, string>,
+  entry: ServiceEntry = 'sources',
+): ServiceProcess {
+  const child = spawn(process.execPath, [entryPath(name, entry)], {
     cwd: repositoryRoot,
     env: { PATH: process.env.PATH, SHUTDOWN_DRAIN_DELAY_MS: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -74,14 +85,14 @@ export async function startService(
   name: string,
   env: Record<string, string>,
   track?: (service: ServiceProcess) => void,
+  entry: ServiceEntry = 'sources',
 ): Promise<StartedService> {
   const [port, httpPort] = [await freePort(), await freePort()];
-  const service = spawnService(name, {
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    HTTP_PORT: String(httpPort),
-    ...env,
-  });
+  const service = spawnService(
+    name,
+    { HOST: '127.0.0.1', PORT: String(port), HTTP_PORT: String(httpPort), ...env },
+    entry,
+  );
   track?.(service);
   const base = `http://127.0.0.1:${name === 'point' ? httpPort : port}`;
   await waitUntilReady(service, `${base}/readyz`);
