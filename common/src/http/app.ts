@@ -18,40 +18,43 @@ export type HttpAppOptions = {
   logger: Logger;
   metrics: Metrics;
   readiness: Readiness;
-  /** The service's own routes; omit for an operations-only listener. */
+  /** The service's own routes (the operational ones are added to them); omit for an operations-only listener. */
   routes?: Router<RequestState>;
   limits?: RequestLimits;
 };
 
 export function createHttpApp(options: HttpAppOptions): Koa<RequestState> {
-  const { logger, metrics, readiness, routes, limits = defaultLimits } = options;
+  const { logger, metrics, readiness, limits = defaultLimits } = options;
   const app = new Koa<RequestState>();
   app.silent = true; // errorHandler logs; koa's default would print to stderr
-  const operations = operationsRouter(metrics, readiness);
+  // One router for the service's routes and the operational ones: each request is matched once.
+  const routes = addOperationRoutes(
+    options.routes ?? new Router<RequestState>(),
+    metrics,
+    readiness,
+  );
   app
     .use(requestId(logger))
     .use(observe(metrics))
     .use(errorHandler())
     .use(enforceLimits(limits))
-    .use(operations.routes())
-    .use(operations.allowedMethods());
-  if (routes) app.use(routes.routes()).use(routes.allowedMethods());
+    .use(routes.routes())
+    .use(routes.allowedMethods());
   return app;
 }
 
-function operationsRouter(metrics: Metrics, readiness: Readiness) {
-  const router = new Router<RequestState>();
-  router.get('/livez', (ctx) => sendSuccess(ctx, { status: 'alive' }));
-  router.get('/readyz', (ctx) => {
-    const { ready, reason } = readiness.status();
-    if (ready) sendSuccess(ctx, { status: 'ready' });
-    else sendFailure(ctx, 503, `not ready: ${reason}`);
-  });
-  router.get('/metrics', async (ctx) => {
-    ctx.type = metrics.registry.contentType;
-    ctx.body = await metrics.registry.metrics();
-  });
-  return router;
+function addOperationRoutes(router: Router<RequestState>, metrics: Metrics, readiness: Readiness) {
+  return router
+    .get('/livez', (ctx) => sendSuccess(ctx, { status: 'alive' }))
+    .get('/readyz', (ctx) => {
+      const { ready, reason } = readiness.status();
+      if (ready) sendSuccess(ctx, { status: 'ready' });
+      else sendFailure(ctx, 503, `not ready: ${reason}`);
+    })
+    .get('/metrics', async (ctx) => {
+      ctx.type = metrics.registry.contentType;
+      ctx.body = await metrics.registry.metrics();
+    });
 }
 
 /**
@@ -80,12 +83,6 @@ export async function listen(app: Koa<RequestState>, port: number, host?: string
   // Longer than the idle timeout of common load balancers (60 s), so they close first.
   server.keepAliveTimeout = 65_000;
   server.on('clientError', answerClientError);
-  server.on('request', (_request, response) => {
-    if (closing.has(server)) response.shouldKeepAlive = false;
-    response.once('finish', () => {
-      if (closing.has(server)) server.closeIdleConnections();
-    });
-  });
   server.listen(port, host);
   await once(server, 'listening');
   return server;
@@ -95,18 +92,23 @@ export function portOf(server: Server): number {
   return (server.address() as AddressInfo).port;
 }
 
-const closing = new WeakSet<Server>();
-
 /**
  * Stops accepting connections and resolves when in-flight requests have finished. Keep-alive
- * connections are closed as soon as they are idle, and responses sent meanwhile say
- * `Connection: close`, so clients move to another pod instead of reusing this one.
+ * connections are closed as soon as they are idle (those busy now, within 50 ms of their last
+ * response), and responses to requests that arrive meanwhile say `Connection: close`, so clients
+ * move to another pod instead of reusing this one. Nothing of this costs a request before then.
  */
 export function closeServer(server: Server): Promise<void> {
   if (!server.listening) return Promise.resolve();
-  closing.add(server);
+  server.on('request', (_request, response) => {
+    response.shouldKeepAlive = false;
+  });
   return new Promise((resolve) => {
-    server.close(() => resolve());
+    const closeIdle = setInterval(() => server.closeIdleConnections(), 50);
+    server.close(() => {
+      clearInterval(closeIdle);
+      resolve();
+    });
     server.closeIdleConnections();
   });
 }
