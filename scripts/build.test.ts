@@ -1,4 +1,4 @@
-// The bundles the image runs (`node scripts/build.ts`): self-contained but for Node's built-ins,
+// The bundles the image runs (`node scripts/build.ts`): ASCII, self-contained but for Node's built-ins,
 // and, started as the pods start them, a working system on every database: REST through the
 // shared middleware, users with their points over gRPC (proto/point.proto found from the bundle),
 // point's gRPC health service (grpc-health-check's own .proto), and a clean stop on SIGTERM.
@@ -19,9 +19,10 @@ test.after.always(() => {
   for (const service of running) service.child.kill('SIGKILL');
 });
 
-test('each bundle imports nothing but Node built-ins', async (t) => {
+test('each bundle is ASCII (Node then keeps its source at one byte per character) and imports nothing but Node built-ins', async (t) => {
   for (const name of services) {
     const code = await readFile(bundlePath(name), 'utf8');
+    t.notRegex(code, /[\u0080-\uffff]/, name);
     const imported = [...code.matchAll(/^import .* from ["']([^"']+)["'];?$/gm)].map(
       ([, specifier]) => specifier,
     );

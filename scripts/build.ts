@@ -9,7 +9,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { build, type Plugin } from 'esbuild';
+import { type BuildOptions, build, type Plugin } from 'esbuild';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
@@ -28,7 +28,7 @@ export const bundlePath = (name: ServiceName) =>
  */
 export async function buildService(name: ServiceName): Promise<string> {
   const outfile = bundlePath(name);
-  const { outputFiles } = await build({
+  const options = {
     entryPoints: [`services/${name}/src/main.ts`],
     absWorkingDir: repoRoot,
     outfile,
@@ -36,11 +36,10 @@ export async function buildService(name: ServiceName): Promise<string> {
     platform: 'node',
     format: 'esm',
     target: 'node24',
-    sourcemap: 'linked',
-    sourcesContent: false,
     legalComments: 'none',
     logLevel: 'warning',
     write: false,
+    charset: 'ascii', // esbuild's default, relied on below
     // bunyan's optional DTrace probes: a native addon, looked up in a try/catch, never built here.
     external: ['dtrace-provider'],
     plugins: [packageDirectories(dirname(outfile))],
@@ -53,15 +52,31 @@ export async function buildService(name: ServiceName): Promise<string> {
         'const __bundleDirectory = import.meta.dirname;',
       ].join(' '),
     },
-  });
+  } satisfies BuildOptions;
+  const [bundle, withoutComments] = await Promise.all([
+    build({ ...options, sourcemap: 'linked', sourcesContent: false }),
+    build({ ...options, minifyWhitespace: true }),
+  ]);
+  // Node keeps a module's source in memory for as long as it runs, at two bytes per character
+  // as soon as one character is not Latin-1: 12 MB instead of 6 for a bundle. esbuild escapes
+  // every non-ASCII character of the code, but keeps comments as they are, and the packages'
+  // comments hold a few dashes and arrows. Those become '?', one for one, so the source map's
+  // columns stay right; the same bundle without comments shows that no code is touched.
+  if (nonAscii.test(withoutComments.outputFiles[0]?.text ?? '')) {
+    throw new Error(`${name}: non-ASCII characters outside comments in the bundle`);
+  }
   await mkdir(dirname(outfile), { recursive: true });
-  for (const { path, contents } of outputFiles) {
-    const temporary = `${path}.${process.pid}.tmp`;
+  for (const file of bundle.outputFiles) {
+    const contents = file.path.endsWith('.mjs') ? file.text.replace(nonAsciiAll, '?') : file.text;
+    const temporary = `${file.path}.${process.pid}.tmp`;
     await writeFile(temporary, contents);
-    await rename(temporary, path);
+    await rename(temporary, file.path);
   }
   return outfile;
 }
+
+const nonAscii = /[\u0080-\uffff]/;
+const nonAsciiAll = /[\u0080-\uffff]/g; // every UTF-16 unit, surrogates too
 
 /**
  * CommonJS packages that find their own files through `__dirname` (grpc-js and grpc-health-check
