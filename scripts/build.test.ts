@@ -23,6 +23,10 @@ test('each bundle is ASCII (Node then keeps its source at one byte per character
   for (const name of services) {
     const code = await readFile(bundlePath(name), 'utf8');
     t.notRegex(code, /[\u0080-\uffff]/, name);
+    // A package module given its own __dirname keeps its "use strict" directive first.
+    for (const [, before] of code.matchAll(/\n(.*)\n\s*var __dirname = /g)) {
+      t.regex(before ?? '', /^\s*"use strict";$/, name);
+    }
     const imported = [...code.matchAll(/^import .* from ["']([^"']+)["'];?$/gm)].map(
       ([, specifier]) => specifier,
     );

@@ -94,11 +94,15 @@ function packageDirectories(bundleDirectory: string): Plugin {
         const directory = JSON.stringify(relative(bundleDirectory, dirname(args.path)));
         const file = JSON.stringify(relative(bundleDirectory, args.path));
         const path = 'require("node:path")';
+        const declaration =
+          `var __dirname = ${path}.join(__bundleDirectory, ${directory}), ` +
+          `__filename = ${path}.join(__bundleDirectory, ${file});`;
+        // After a "use strict" directive (which must stay first to count), on the same line, so
+        // the module stays strict and its line numbers in the source map stay right.
+        const prologue = /^\s*(['"])use strict\1;?/.exec(contents)?.[0] ?? '';
         return {
           loader: 'js',
-          contents:
-            `var __dirname = ${path}.join(__bundleDirectory, ${directory}), ` +
-            `__filename = ${path}.join(__bundleDirectory, ${file});\n${contents}`,
+          contents: `${prologue}${declaration}${contents.slice(prologue.length)}`,
         };
       });
     },
