@@ -5,7 +5,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort, repositoryRoot } from '@backend/common/testing/processes';
-import { buildService, bundlePath, services as serviceNames } from '../scripts/build.ts';
+import { buildServices, bundlePath, services as serviceNames } from '../scripts/build.ts';
 import { openRawDatabase } from './baseline/sql.ts';
 import { type Dataset, ensureDataset } from './dataset.ts';
 import { grpcLoad, httpLoad, type LoadOptions, type LoadResult } from './load.ts';
@@ -438,7 +438,7 @@ async function runDataset(
 
 // The services start as they do from the image: bundled (scripts/build.ts), with Node's compile
 // cache filled beforehand.
-for (const name of serviceNames) await buildService(name);
+await buildServices();
 say(
   `bundles built: ${serviceNames.map((name) => relative(repositoryRoot, bundlePath(name))).join(', ')}`,
 );

@@ -8,12 +8,10 @@ import { checkHealth } from '@backend/common/grpc/health-client';
 import { testDatabases } from '@backend/common/testing/databases';
 import { type ServiceProcess, startService } from '@backend/common/testing/processes';
 import test from 'ava';
-import { buildService, bundlePath, services } from './build.ts';
+import { buildServices, bundlePath, services } from './build.ts';
 
 const databases = await testDatabases();
-test.before(async () => {
-  for (const name of services) await buildService(name);
-});
+test.before(() => buildServices());
 const running: ServiceProcess[] = [];
 test.after.always(() => {
   for (const service of running) service.child.kill('SIGKILL');

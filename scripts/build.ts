@@ -75,6 +75,11 @@ export async function buildService(name: ServiceName): Promise<string> {
   return outfile;
 }
 
+/** Builds the bundles of `names` (all three by default), one after the other. */
+export async function buildServices(names: readonly ServiceName[] = services): Promise<void> {
+  for (const name of names) await buildService(name);
+}
+
 const nonAscii = /[\u0080-\uffff]/;
 const nonAsciiAll = /[\u0080-\uffff]/g; // every UTF-16 unit, surrogates too
 

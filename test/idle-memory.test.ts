@@ -12,12 +12,10 @@ import {
   startService,
 } from '@backend/common/testing/processes';
 import test from 'ava';
-import { buildService, services } from '../scripts/build.ts';
+import { buildServices } from '../scripts/build.ts';
 
 const databaseUrl = await prepareSqlite();
-test.before(async () => {
-  for (const name of services) await buildService(name);
-});
+test.before(() => buildServices());
 const running: ServiceProcess[] = [];
 test.after.always(() => {
   for (const service of running) service.child.kill('SIGKILL');
