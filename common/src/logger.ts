@@ -25,11 +25,11 @@ let stdoutBatcher: { write(line: string): boolean } | undefined;
 
 /** How long a log line may wait for others before it is written. */
 const flushAfterMs = 20;
-/** Pending lines are written at once when they reach this size. */
-const flushAtBytes = 64 * 1024;
+/** Pending lines are written at once when they reach this many characters (64 KiB of ASCII). */
+const flushAtLength = 64 * 1024;
 
 /**
- * Log lines for stdout, written together: at most every 20 ms, or as soon as 64 KiB are
+ * Log lines for stdout, written together: at most every 20 ms, or as soon as 64 Ki characters are
  * pending. One write system call for many requests' lines instead of one per line (or per
  * event-loop turn), and no extra poll of the event loop per turn. Whatever is pending is written
  * at exit, so the lines logged just before process.exit() (a fatal error, a forced shutdown) are
@@ -38,7 +38,7 @@ const flushAtBytes = 64 * 1024;
 function batchedStdout(): Writable {
   if (!stdoutBatcher) {
     let pending: string[] = [];
-    let pendingBytes = 0;
+    let pendingLength = 0;
     let timer: NodeJS.Timeout | undefined;
     const flush = () => {
       clearTimeout(timer);
@@ -46,15 +46,15 @@ function batchedStdout(): Writable {
       if (pending.length === 0) return;
       const text = pending.join('');
       pending = [];
-      pendingBytes = 0;
+      pendingLength = 0;
       process.stdout.write(text);
     };
     process.on('exit', flush);
     stdoutBatcher = {
       write(line: string) {
         pending.push(line);
-        pendingBytes += line.length;
-        if (pendingBytes >= flushAtBytes) flush();
+        pendingLength += line.length;
+        if (pendingLength >= flushAtLength) flush();
         else timer ??= setTimeout(flush, flushAfterMs).unref();
         return true;
       },
