@@ -1,6 +1,7 @@
 // Idle memory of real service processes, run from their sources and as the image runs them (the
-// bundles of scripts/build.ts): the heap start-up leaves behind is given back once the service is
-// up, and no service makes Node load undici, its fetch implementation, by importing node:http
+// bundles of scripts/build.ts): the heap loading the modules left is given back before the service
+// starts, while process.nextTick has not run yet (common/src/idle-memory.ts says why), and no
+// service makes Node load undici, its fetch implementation, by importing node:http
 // (common/src/http/cjs.ts says why that matters).
 import { sampleUserIds } from '@backend/common/database/sample-data';
 import { prepareSqlite } from '@backend/common/testing/databases';
@@ -27,20 +28,17 @@ const start = (entry: ServiceEntry, name: string, env: Record<string, string> = 
     {
       DATABASE_URL: databaseUrl,
       LOG_LEVEL: 'debug',
-      NODE_OPTIONS: `--import ${repositoryRoot}test/fixtures/report-undici.mjs`,
+      NODE_OPTIONS: ['report-undici', 'count-ticks']
+        .map((fixture) => `--import ${repositoryRoot}test/fixtures/${fixture}.mjs`)
+        .join(' '),
       ...env,
     },
     (service) => running.push(service),
     entry,
   );
 
-/** Stops the service and reads back what it logged about its memory and its modules. */
+/** Stops the service and reads back what it logged about its memory, its ticks and its modules. */
 async function stopAndRead(service: ServiceProcess) {
-  // The release at start comes a moment after ready; a service stopped sooner never runs it.
-  const deadline = Date.now() + 5_000;
-  while (!service.output().includes('released unused heap') && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
   service.child.kill('SIGTERM');
   await service.exited();
   const lines = service
@@ -48,9 +46,12 @@ async function stopAndRead(service: ServiceProcess) {
     .split('\n')
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as Record<string, unknown>);
+  const find = (key: string) => lines.find((line) => key in line)?.[key];
   return {
-    releases: lines.filter((line) => line.msg === 'released unused heap while idle'),
-    undiciLoaded: lines.find((line) => 'undici_loaded' in line)?.undici_loaded,
+    messages: lines.map((line) => line.msg),
+    release: lines.find((line) => line.msg === 'released unused heap before start'),
+    ticksBeforeRelease: find('ticks_before_release'),
+    undiciLoaded: find('undici_loaded'),
   };
 }
 
@@ -77,22 +78,29 @@ const givesBackAndSkipsUndici = test.macro(async (t, entry: ServiceEntry) => {
   await fetch(`${point.base}/metrics`).then((response) => response.arrayBuffer());
 
   for (const [name, started] of Object.entries({ user, department, point })) {
-    const { releases, undiciLoaded } = await stopAndRead(started.process);
-    const [first] = releases;
-    t.truthy(first, `${name} logged no release`);
-    t.log(`${name}: RSS ${first?.rss_mb_before} → ${first?.rss_mb_after} MB at start`);
-    t.true(Number(first?.rss_mb_after) < Number(first?.rss_mb_before), name);
+    const { messages, release, ticksBeforeRelease, undiciLoaded } = await stopAndRead(
+      started.process,
+    );
+    t.truthy(release, `${name} logged no release`);
+    t.log(`${name}: RSS ${release?.rss_mb_before} → ${release?.rss_mb_after} MB before start`);
+    t.true(Number(release?.rss_mb_after) < Number(release?.rss_mb_before), name);
+    t.is(ticksBeforeRelease, 0, `${name} ran process.nextTick before its release`);
+    t.true(
+      messages.indexOf('released unused heap before start') < messages.indexOf(`${name} started`),
+      `${name} released after it started`,
+    );
+    t.false(messages.includes('released unused heap while idle'), `${name}: off by default`);
     t.is(undiciLoaded, false, `${name} loaded undici`);
   }
 });
 
 test(
-  'from the sources: every service gives back start-up heap once up, and never loads undici',
+  'from the sources: every service gives back start-up heap before it starts, and never loads undici',
   givesBackAndSkipsUndici,
   'sources',
 );
 test(
-  'bundled: every service gives back start-up heap once up, and never loads undici',
+  'bundled: every service gives back start-up heap before it starts, and never loads undici',
   givesBackAndSkipsUndici,
   'bundle',
 );

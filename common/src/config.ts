@@ -138,9 +138,9 @@ export const baseSchema = {
     env: 'SHUTDOWN_TIMEOUT_MS',
   },
   idleMemoryCheckMs: {
-    doc: 'How often to check whether the process is idle with unused heap to give back to the system: after three idle checks in a row (it also gives back what start-up left); 0 turns this off.',
+    doc: 'How often to check whether the process has turned idle with heap a busy period left unused, and give it back after three idle checks in a row; 0 (the default) never does. Each such release leaves process.nextTick slower for the rest of the process (docs/BENCHMARKS.md, "Memory").',
     format: 'milliseconds',
-    default: 10_000,
+    default: 0,
     env: 'IDLE_MEMORY_CHECK_MS',
   },
   debugEnabled: {

@@ -1,10 +1,16 @@
-// Gives heap that a busy period left behind back to the system once the process is idle.
+// Gives back heap that is allocated but no longer used: what loading the modules left, before the
+// service starts, and (when turned on) what a busy period left, once the process is idle.
 // V8 keeps its young generation at the size the last busy period grew it to (two 16 MiB
-// semi-spaces: loading the modules at start-up alone gets there), and with nothing allocating it
-// never runs the collection that would shrink it again: a service that has just started, or whose
-// load has stopped, would keep 20–30 MB it does not use. A memory-reducing collection (what V8
-// does on a low-memory notification, reached here through the in-process inspector) returns it,
-// in 10–30 ms; the young generation grows back as soon as requests arrive again.
+// semi-spaces: loading the modules alone gets there), and with nothing allocating it never runs
+// the collection that would shrink it again. A memory-reducing collection (what V8 does on a
+// low-memory notification, reached here through the in-process inspector) returns it in 10-30 ms.
+//
+// Its cost: once process.nextTick has run, a memory-reducing collection leaves it about seven
+// times slower for the rest of the process (50 -> 350 ns a call in Node 24.21: the object literal
+// with computed keys that it builds for every tick is no longer optimised), and a service makes
+// about 20 ticks per request. So the release before start runs before any I/O, when no tick has
+// run yet, and the release when idle is off unless IDLE_MEMORY_CHECK_MS turns it on (see
+// docs/BENCHMARKS.md, "Memory").
 import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from './logger.ts';
@@ -32,7 +38,7 @@ export async function collectUnusedMemory(): Promise<Collection> {
 }
 
 export type IdleMemoryOptions = {
-  /** How often to look; 0 turns the release off (the one at start included). */
+  /** How often to look; 0 turns the release off. */
   intervalMs: number;
   logger: Logger;
   /**
@@ -45,12 +51,6 @@ export type IdleMemoryOptions = {
   slackBytes?: number;
   /** Consecutive idle intervals before a release (3: 30 s with a 10 s interval). */
   idleIntervals?: number;
-  /**
-   * The release at start waits this long (250 ms), so the first readiness probes are answered at
-   * once instead of after a collection that stops the process for 50–150 ms. Traffic reaches a
-   * pod later than that anyway: only once a probe has passed and the endpoints have been updated.
-   */
-  firstAfterMs?: number;
   onCollected?: (collection: Collection) => void;
 };
 
@@ -62,8 +62,8 @@ export type IdleMemoryOptions = {
  * period: light, steady traffic grows the young generation back a little at a time, and a rule
  * that releases at every interval that looks idle can collect again and again under it. Waiting
  * for several idle intervals keeps a pause between bursts from costing a release: the first
- * seconds of traffic after one cost more CPU while the heap grows back (at 60 requests a second,
- * a users request cost the two services 1.6–2 times as much in the 10 s after a release).
+ * seconds of traffic after one cost more CPU while the heap grows back, and every request after it
+ * pays for the slower process.nextTick (the header).
  */
 export function releasePolicy({
   idleUtilization,
@@ -94,9 +94,29 @@ export function releasePolicy({
 }
 
 /**
- * Releases unused heap shortly after start (what start-up left behind), then as `releasePolicy`
- * decides at each interval.
+ * Gives back what loading the modules left, once, before the service starts anything: call it
+ * before any I/O, while process.nextTick has not run yet (the header says why). Logged at debug
+ * level with the RSS before and after; a failure is logged and otherwise ignored.
  */
+export async function releaseStartupHeap(logger: Logger): Promise<Collection | undefined> {
+  try {
+    const collection = await collectUnusedMemory();
+    logger.debug(describe(collection), 'released unused heap before start');
+    return collection;
+  } catch (error) {
+    logger.warn({ err: error }, 'could not release unused heap');
+    return undefined;
+  }
+}
+
+const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+const describe = (collection: Collection) => ({
+  took_ms: Math.round(collection.tookMs),
+  rss_mb_before: mb(collection.rssBefore),
+  rss_mb_after: mb(collection.rssAfter),
+});
+
+/** Releases unused heap as `releasePolicy` decides at each interval; 0 turns it off. */
 export function releaseMemoryWhenIdle(options: IdleMemoryOptions): { stop(): void } {
   const {
     intervalMs,
@@ -104,10 +124,10 @@ export function releaseMemoryWhenIdle(options: IdleMemoryOptions): { stop(): voi
     idleUtilization = 0.02,
     slackBytes = 8 * 2 ** 20,
     idleIntervals = 3,
-    firstAfterMs = 250,
   } = options;
   if (intervalMs <= 0) return { stop() {} };
   const policy = releasePolicy({ idleUtilization, slackBytes, idleIntervals });
+  policy.released(unusedHeapBytes()); // growth is counted from here
   let utilization = performance.eventLoopUtilization();
   let running = false;
 
@@ -115,15 +135,7 @@ export function releaseMemoryWhenIdle(options: IdleMemoryOptions): { stop(): voi
     running = true;
     try {
       const collection = await collectUnusedMemory();
-      const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
-      logger.debug(
-        {
-          took_ms: Math.round(collection.tookMs),
-          rss_mb_before: mb(collection.rssBefore),
-          rss_mb_after: mb(collection.rssAfter),
-        },
-        'released unused heap while idle',
-      );
+      logger.debug(describe(collection), 'released unused heap while idle');
       options.onCollected?.(collection);
     } catch (error) {
       logger.warn({ err: error }, 'could not release unused heap');
@@ -138,18 +150,13 @@ export function releaseMemoryWhenIdle(options: IdleMemoryOptions): { stop(): voi
   const check = () => {
     const busy = performance.eventLoopUtilization(utilization).utilization;
     utilization = performance.eventLoopUtilization();
-    if (first || running) return;
+    if (running) return;
     if (policy.shouldRelease(busy, unusedHeapBytes())) void release();
   };
 
-  let first: NodeJS.Timeout | undefined = setTimeout(() => {
-    first = undefined;
-    void release();
-  }, firstAfterMs).unref();
   const timer = setInterval(check, intervalMs).unref();
   return {
     stop() {
-      clearTimeout(first);
       clearInterval(timer);
     },
   };

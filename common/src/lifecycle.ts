@@ -2,7 +2,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type BaseConfig, ConfigError } from './config.ts';
 import { type DebugServer, startDebugServer } from './debug/debug-server.ts';
-import { releaseMemoryWhenIdle } from './idle-memory.ts';
+import { releaseMemoryWhenIdle, releaseStartupHeap } from './idle-memory.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { Readiness } from './readiness.ts';
 
@@ -43,6 +43,8 @@ export async function runService<Config extends BaseConfig>(
   process.on('unhandledRejection', die('unhandled promise rejection'));
 
   const startedAt = performance.now();
+  // Before any I/O: once process.nextTick has run, this collection would slow it (idle-memory.ts).
+  await releaseStartupHeap(logger);
   // First, so that even a slow start can be profiled; it is the process's, not the service's.
   let debug: DebugServer | undefined;
   if (config.debugEnabled) {
