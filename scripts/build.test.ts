@@ -6,16 +6,13 @@ import { readFile } from 'node:fs/promises';
 import { sampleUserIds } from '@backend/common/database/sample-data';
 import { checkHealth } from '@backend/common/grpc/health-client';
 import { testDatabases } from '@backend/common/testing/databases';
-import { type ServiceProcess, startService } from '@backend/common/testing/processes';
+import { killedAfterTests, startService } from '@backend/common/testing/processes';
 import test from 'ava';
 import { buildServices, bundlePath, services } from './build.ts';
 
 const databases = await testDatabases();
 test.before(() => buildServices());
-const running: ServiceProcess[] = [];
-test.after.always(() => {
-  for (const service of running) service.child.kill('SIGKILL');
-});
+const track = killedAfterTests();
 
 test('each bundle is ASCII (Node then keeps its source at one byte per character) and imports nothing but Node built-ins', async (t) => {
   for (const name of services) {
@@ -40,7 +37,7 @@ test('each bundle is ASCII (Node then keeps its source at one byte per character
 for (const { dialect, url } of databases) {
   test.serial(`[${dialect}] the bundled services serve and stop cleanly`, async (t) => {
     const start = (name: string, env: Record<string, string> = {}) =>
-      startService(name, { DATABASE_URL: url, ...env }, (s) => running.push(s), 'bundle');
+      startService(name, { DATABASE_URL: url, ...env }, track, 'bundle');
     const point = await start('point');
     const user = await start('user', { POINT_SERVICE_ADDR: `127.0.0.1:${point.port}` });
     const department = await start('department');

@@ -12,6 +12,7 @@ import { prepareSqlite } from '@backend/common/testing/databases';
 import { getJson, isFailure } from '@backend/common/testing/http';
 import {
   freePort,
+  killedAfterTests,
   type ServiceProcess,
   spawnService,
   waitUntilReady,
@@ -51,7 +52,7 @@ async function startDepartment(env: Record<string, string>) {
 const decode = async (response: Response) =>
   Profile.decode(gunzipSync(Buffer.from(await response.arrayBuffer())));
 
-const running: ServiceProcess[] = [];
+const track = killedAfterTests();
 let off: { service: ServiceProcess; port: number; debugPort: number };
 let on: { service: ServiceProcess; port: number; debugPort: number };
 let debug: string;
@@ -63,13 +64,11 @@ test.before(async () => {
     ...(await startDepartment({ DEBUG_ENABLED: 'true', DEBUG_PORT: String(onPort) })),
     debugPort: onPort,
   };
-  running.push(off.service, on.service);
+  track(off.service);
+  track(on.service);
   debug = `http://127.0.0.1:${onPort}`;
 });
-test.after.always(async () => {
-  for (const service of running) service.child.kill('SIGKILL');
-  await rm(serviceTmp, { recursive: true, force: true });
-});
+test.after.always(() => rm(serviceTmp, { recursive: true, force: true }));
 
 test.serial(
   'off by default: nothing listens on DEBUG_PORT unless DEBUG_ENABLED=true',

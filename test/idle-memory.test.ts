@@ -7,6 +7,7 @@ import { sampleUserIds } from '@backend/common/database/sample-data';
 import { prepareSqlite } from '@backend/common/testing/databases';
 import { rawPointClient } from '@backend/common/testing/grpc';
 import {
+  killedAfterTests,
   repositoryRoot,
   type ServiceEntry,
   type ServiceProcess,
@@ -17,10 +18,7 @@ import { buildServices } from '../scripts/build.ts';
 
 const databaseUrl = await prepareSqlite();
 test.before(() => buildServices());
-const running: ServiceProcess[] = [];
-test.after.always(() => {
-  for (const service of running) service.child.kill('SIGKILL');
-});
+const track = killedAfterTests();
 
 const start = (entry: ServiceEntry, name: string, env: Record<string, string> = {}) =>
   startService(
@@ -33,7 +31,7 @@ const start = (entry: ServiceEntry, name: string, env: Record<string, string> = 
         .join(' '),
       ...env,
     },
-    (service) => running.push(service),
+    track,
     entry,
   );
 

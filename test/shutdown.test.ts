@@ -10,8 +10,8 @@ import { startDnsServer } from '@backend/common/testing/dns-server';
 import { scrape } from '@backend/common/testing/metrics';
 import {
   freePort,
+  killedAfterTests,
   repositoryRoot,
-  type ServiceProcess,
   type StartedService,
   spawnService,
   startService,
@@ -23,13 +23,10 @@ import test from 'ava';
 const databaseUrl = await prepareSqlite();
 const ids = Object.values(sampleUserIds);
 
-const running: ServiceProcess[] = [];
-test.after.always(() => {
-  for (const service of running) service.child.kill('SIGKILL');
-});
+const track = killedAfterTests();
 
 const start = (name: string, env: Record<string, string> = {}): Promise<StartedService> =>
-  startService(name, { DATABASE_URL: databaseUrl, ...env }, (service) => running.push(service));
+  startService(name, { DATABASE_URL: databaseUrl, ...env }, track);
 
 const paths = {
   department: '/api/departments/v1/departments',
@@ -148,7 +145,7 @@ test('point: SIGTERM of one backend under load loses no call', async (t) => {
         DATABASE_URL: databaseUrl,
         SHUTDOWN_DRAIN_DELAY_MS: '1000',
       });
-      running.push(service);
+      track(service);
       await waitUntilReady(service, `http://${address}:${httpPort}/readyz`);
       return { service, httpPort, address };
     }),
