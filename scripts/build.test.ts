@@ -6,7 +6,8 @@ import { readFile } from 'node:fs/promises';
 import { sampleUserIds } from '@backend/common/database/sample-data';
 import { checkHealth } from '@backend/common/grpc/health-client';
 import { testDatabases } from '@backend/common/testing/databases';
-import { killedAfterTests, startService } from '@backend/common/testing/processes';
+import { killedAfterTests } from '@backend/common/testing/killed-after-tests';
+import { startService } from '@backend/common/testing/processes';
 import test from 'ava';
 import { buildServices, bundlePath, services } from './build.ts';
 

@@ -10,9 +10,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { gunzipSync } from 'node:zlib';
 import { prepareSqlite } from '@backend/common/testing/databases';
 import { getJson, isFailure } from '@backend/common/testing/http';
+import { killedAfterTests } from '@backend/common/testing/killed-after-tests';
 import {
   freePort,
-  killedAfterTests,
   type ServiceProcess,
   spawnService,
   waitUntilReady,

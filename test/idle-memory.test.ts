@@ -6,8 +6,8 @@
 import { sampleUserIds } from '@backend/common/database/sample-data';
 import { prepareSqlite } from '@backend/common/testing/databases';
 import { rawPointClient } from '@backend/common/testing/grpc';
+import { killedAfterTests } from '@backend/common/testing/killed-after-tests';
 import {
-  killedAfterTests,
   repositoryRoot,
   type ServiceEntry,
   type ServiceProcess,

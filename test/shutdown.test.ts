@@ -7,10 +7,10 @@ import { sampleUserIds } from '@backend/common/database/sample-data';
 import { createPointClient } from '@backend/common/grpc/point-client';
 import { prepareSqlite } from '@backend/common/testing/databases';
 import { startDnsServer } from '@backend/common/testing/dns-server';
+import { killedAfterTests } from '@backend/common/testing/killed-after-tests';
 import { scrape } from '@backend/common/testing/metrics';
 import {
   freePort,
-  killedAfterTests,
   repositoryRoot,
   type StartedService,
   spawnService,

@@ -4,7 +4,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import test from 'ava';
 
 export const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -46,19 +45,6 @@ export function spawnService(
         }),
       ]),
   };
-}
-
-/**
- * For a test file that spawns services: returns the `track` function to hand each one to
- * (`startService`'s third argument), and kills every tracked process once the file's tests are
- * done, whatever happened to them.
- */
-export function killedAfterTests(): (service: ServiceProcess) => void {
-  const running: ServiceProcess[] = [];
-  test.after.always(() => {
-    for (const service of running) service.child.kill('SIGKILL');
-  });
-  return (service) => void running.push(service);
 }
 
 /** Polls `url` until it answers 200; rejects with the process output after `timeoutMs`. */
