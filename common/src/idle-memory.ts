@@ -7,8 +7,8 @@
 //
 // Its cost: once process.nextTick has run, a memory-reducing collection leaves it about seven
 // times slower for the rest of the process (50 -> 350 ns a call in Node 24.21: the object literal
-// with computed keys that it builds for every tick is no longer optimised), and a service makes
-// about 20 ticks per request. So the release before start runs before any I/O, when no tick has
+// with computed keys that it builds for every tick is no longer optimised), and serving HTTP alone
+// makes 9 ticks per request. So the release before start runs before any I/O, when no tick has
 // run yet, and the release when idle is off unless IDLE_MEMORY_CHECK_MS turns it on (see
 // docs/BENCHMARKS.md, "Memory").
 import { Session } from 'node:inspector/promises';
