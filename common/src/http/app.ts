@@ -35,7 +35,7 @@ export function createHttpApp(options: HttpAppOptions): Koa<RequestState> {
   );
   app
     .use(requestId(logger))
-    .use(observe(metrics))
+    .use(observe(metrics, logger))
     .use(errorHandler())
     .use(enforceLimits(limits))
     .use(routes.routes())
