@@ -7,8 +7,13 @@
 # the migration Job runs common/src/database/migrate-cli.ts from the sources (Node 24 strips the
 # types), and the bundle finds the few files it reads at run time (proto/, grpc-js's .proto
 # files) where they are in the repository.
+#
+# The two build stages run on the build machine's own platform: what they produce (production
+# node_modules, in which no package has native code or a platform of its own, a test checks; the
+# bundle) is the same for every platform. Built for arm64 on an amd64 runner, only the last
+# stage's compile-cache step runs under emulation: that cache is V8's code for the target.
 
-FROM node:24.21.0-trixie-slim AS dependencies
+FROM --platform=$BUILDPLATFORM node:24.21.0-trixie-slim AS dependencies
 ARG SERVICE
 WORKDIR /app
 # Manifests only, so this layer is rebuilt only when dependencies change. All workspace

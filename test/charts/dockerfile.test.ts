@@ -73,3 +73,18 @@ test('.dockerignore keeps node_modules, git data and tests out of the build cont
   for (const entry of ['**/node_modules', '.git', '**/*.test.ts', '.tools'])
     t.true(ignored.includes(entry), entry);
 });
+
+test('the build stages run on the build platform, as no production package is platform-specific', (t) => {
+  t.regex(dockerfile, /^FROM --platform=\$BUILDPLATFORM node:\S+ AS dependencies$/m);
+  t.regex(dockerfile, /^FROM dependencies AS bundle$/m);
+  t.regex(runtimeStage, /^\nFROM node:\S+\n/, 'the runtime stage is the target platform');
+  // Installed on one platform and copied into another, node_modules must hold nothing per
+  // platform: no package limited to an os or cpu. Install scripts never run (--ignore-scripts,
+  // tested above), so no native addon is built either (dtrace-provider, optional for bunyan).
+  const lock = JSON.parse(readFileSync(join(repoRoot, 'package-lock.json'), 'utf8'));
+  const platformSpecific = Object.entries(lock.packages as Record<string, Record<string, unknown>>)
+    .filter(([path, entry]) => path.startsWith('node_modules/') && !entry.dev)
+    .filter(([, entry]) => entry.os || entry.cpu)
+    .map(([path]) => path);
+  t.deepEqual(platformSpecific, []);
+});
