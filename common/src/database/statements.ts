@@ -23,6 +23,7 @@ function runner(dialect: Dialect, connection: Connection): RunStatement {
     return (sql, params) => connection.execute(sql, params) as Promise<never>;
   }
   let pool: Promise<unknown> | undefined;
+  let taken: unknown; // the pool once taken: later statements use it without an await
   // Taken on first use, so a database that is down at start-up does not stop the service. One
   // query through MikroORM first: Kysely initialises its driver — and so learns to end the pool
   // when the ORM closes — only on its first query.
@@ -30,6 +31,10 @@ function runner(dialect: Dialect, connection: Connection): RunStatement {
     pool ??= connection
       .execute('select 1', [], 'all', undefined, readinessQuery)
       .then(() => connection.getNativeClient())
+      .then((client) => {
+        taken = client;
+        return client;
+      })
       .catch((error) => {
         pool = undefined;
         throw error;
@@ -56,12 +61,13 @@ function runner(dialect: Dialect, connection: Connection): RunStatement {
     };
     return async (sql, params) => {
       const { text, name } = statementOf(sql);
-      const result = await ((await nativePool()) as PgPool).query({ text, name, values: params });
+      const pg = (taken ?? (await nativePool())) as PgPool;
+      const result = await pg.query({ text, name, values: params });
       return result.rows;
     };
   }
   return async (sql, params) => {
-    const mysql = (await nativePool()) as MySqlPool;
+    const mysql = (taken ?? (await nativePool())) as MySqlPool;
     return new Promise((resolve, reject) =>
       mysql.query(sql, params, (error, rows) => (error ? reject(error) : resolve(rows as never))),
     );
