@@ -13,9 +13,8 @@ import { once } from 'node:events';
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { freePort, repositoryRoot } from '@backend/common/testing/processes';
+import { freePort, repositoryRoot, waitUntilReady } from '@backend/common/testing/processes';
 import autocannon from 'autocannon';
 import { ensureDataset } from './dataset.ts';
 
@@ -131,18 +130,11 @@ async function countRun(options: {
   let errors = '';
   child.stderr.on('data', (chunk) => (errors = (errors + chunk).slice(-4_000)));
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 180_000;
-  while (
-    !(await fetch(`${base}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    ))
-  ) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`${options.entry} did not become ready under valgrind: ${errors}`);
-    }
-    await sleep(500);
+  try {
+    await waitUntilReady({ child, output: () => errors }, `${base}/readyz`, 180_000);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new Error(`${options.entry} did not become ready under valgrind`, { cause: error });
   }
   const result = await autocannon({
     url: `${base}${options.path}`,

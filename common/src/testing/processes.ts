@@ -48,7 +48,11 @@ export function spawnService(
 }
 
 /** Polls `url` until it answers 200; rejects with the process output after `timeoutMs`. */
-export async function waitUntilReady(service: ServiceProcess, url: string, timeoutMs = 15_000) {
+export async function waitUntilReady(
+  service: Pick<ServiceProcess, 'child' | 'output'>,
+  url: string,
+  timeoutMs = 15_000,
+) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (service.child.exitCode !== null) break;
