@@ -1,9 +1,11 @@
 // One Prometheus registry per service instance, with the process metrics prom-client offers.
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { createHistogramFamily, type Family, type HistogramSeries } from './labelled-metrics.ts';
 
 export type Metrics = {
   registry: Registry;
-  httpRequestDuration: Histogram<'method' | 'route' | 'status_code'>;
+  /** By method, matched route template and status code, in that order. */
+  httpRequestDuration: Family<HistogramSeries>;
 };
 
 const redundantTotals = [
@@ -21,12 +23,12 @@ export function createMetrics(service: string): Metrics {
   // Gauges named like counters: promtool rejects them, and each is the sum of its labelled
   // sibling (nodejs_active_handles etc.), which stays.
   for (const name of redundantTotals) registry.removeSingleMetric(name);
-  const httpRequestDuration = new Histogram({
+  const httpRequestDuration = createHistogramFamily({
     name: 'http_request_duration_seconds',
     help: 'HTTP request latency by method, matched route template and status code.',
-    labelNames: ['method', 'route', 'status_code'] as const,
+    labelNames: ['method', 'route', 'status_code'],
     buckets: latencyBuckets,
-    registers: [registry],
+    registry,
   });
   return { registry, httpRequestDuration };
 }

@@ -1,7 +1,8 @@
 // Database metrics and logs: MikroORM reports every query it runs, with its duration, to its
 // logger; this logger turns that into Prometheus metrics and bunyan lines (queries at trace).
 import type { LoggerOptions as OrmLoggerOptions } from '@mikro-orm/core';
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
+import { createCounterFamily, createHistogramFamily } from '../labelled-metrics.ts';
 import type { Logger } from '../logger.ts';
 
 type QueryContext = { query: string; took?: number; level?: string; label?: string };
@@ -19,24 +20,38 @@ export function operationOf(sql: string): string {
 
 export type QueryRecorder = (context: QueryContext) => void;
 
+/** Query texts whose metric series are remembered, at most; beyond it each run looks them up. */
+const maxRememberedQueries = 1024;
+
 export function createQueryMetrics(registry: Registry): QueryRecorder {
-  const queries = new Counter({
+  const queries = createCounterFamily({
     name: 'db_queries_total',
     help: 'Database queries (round trips) by operation and outcome.',
-    labelNames: ['operation', 'outcome'] as const,
-    registers: [registry],
+    labelNames: ['operation', 'outcome'],
+    registry,
   });
-  const duration = new Histogram({
+  const duration = createHistogramFamily({
     name: 'db_query_duration_seconds',
     help: 'Database query latency by operation (millisecond resolution).',
-    labelNames: ['operation'] as const,
+    labelNames: ['operation'],
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [registry],
+    registry,
   });
+  const seriesOf = (operation: string) => ({
+    ok: queries.series(operation, 'ok'),
+    error: queries.series(operation, 'error'),
+    duration: duration.series(operation),
+  });
+  // The hot statements are a few dozen texts: each is classified once.
+  const byQuery = new Map<string, ReturnType<typeof seriesOf>>();
   return ({ query, took, level, label }) => {
-    const operation = label === 'readiness' ? 'ping' : operationOf(query);
-    queries.inc({ operation, outcome: level === 'error' ? 'error' : 'ok' });
-    if (took !== undefined) duration.observe({ operation }, took / 1000);
+    let series = label === 'readiness' ? undefined : byQuery.get(query);
+    if (series === undefined) {
+      series = seriesOf(label === 'readiness' ? 'ping' : operationOf(query));
+      if (label !== 'readiness' && byQuery.size < maxRememberedQueries) byQuery.set(query, series);
+    }
+    (level === 'error' ? series.error : series.ok).inc();
+    if (took !== undefined) series.duration.observe(took / 1000);
   };
 }
 

@@ -1,7 +1,8 @@
 // gRPC metrics under the names and labels of go-grpc-prometheus, which Prometheus users'
 // dashboards and alerts expect: grpc_{server,client}_{started_total,handled_total,handling_seconds}.
 import { status } from '@grpc/grpc-js';
-import { Counter, Histogram, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { createCounterFamily, createHistogramFamily } from '../labelled-metrics.ts';
 import { latencyBuckets } from '../metrics.ts';
 
 /** One unary method: `service` is the fully qualified name (point.PointServer). */
@@ -47,22 +48,22 @@ export function createGrpcMetrics(
 ): GrpcCallMetrics {
   const labelNames = ['grpc_type', 'grpc_service', 'grpc_method'] as const;
   const what = side === 'server' ? 'RPCs started on the server' : 'RPCs started by the client';
-  const started = new Counter({
+  const started = createCounterFamily({
     name: `grpc_${side}_started_total`,
     help: `Total number of ${what}.`,
     labelNames,
-    registers: [registry],
+    registry,
   });
-  const handled = new Counter({
+  const handled = createCounterFamily({
     name: `grpc_${side}_handled_total`,
     help:
       side === 'server'
         ? 'Total number of RPCs completed on the server, regardless of success or failure.'
         : 'Total number of RPCs completed by the client, regardless of success or failure.',
-    labelNames: [...labelNames, 'grpc_code'] as const,
-    registers: [registry],
+    labelNames: [...labelNames, 'grpc_code'],
+    registry,
   });
-  const seconds = new Histogram({
+  const seconds = createHistogramFamily({
     name: `grpc_${side}_handling_seconds`,
     help:
       side === 'server'
@@ -70,27 +71,22 @@ export function createGrpcMetrics(
         : 'Histogram of response latency (seconds) of the gRPC until it is finished by the application.',
     labelNames,
     buckets: latencyBuckets,
-    registers: [registry],
+    registry,
   });
-  const labels = ({ service, method }: GrpcMethod) => ({
-    grpc_type: 'unary',
-    grpc_service: service,
-    grpc_method: method,
-  });
-  for (const call of methods) {
-    started.inc(labels(call), 0);
-    seconds.zero(labels(call));
-    for (const name of Object.values(goCodeNames)) {
-      handled.inc({ ...labels(call), grpc_code: name }, 0);
-    }
+  for (const { service, method } of methods) {
+    started.series('unary', service, method);
+    seconds.series('unary', service, method);
+    for (const name of Object.values(goCodeNames)) handled.series('unary', service, method, name);
   }
   return {
-    start(call) {
+    start({ service, method }) {
       const at = process.hrtime.bigint();
-      started.inc(labels(call));
+      started.series('unary', service, method).inc();
       return (code) => {
-        handled.inc({ ...labels(call), grpc_code: grpcCodeName(code) });
-        seconds.observe(labels(call), Number(process.hrtime.bigint() - at) / 1e9);
+        handled.series('unary', service, method, grpcCodeName(code)).inc();
+        seconds
+          .series('unary', service, method)
+          .observe(Number(process.hrtime.bigint() - at) / 1e9);
       };
     },
   };

@@ -18,7 +18,7 @@ export function observe(metrics: Metrics, logger: Logger): Middleware<RequestSta
       const route = typeof matched === 'string' ? matched : 'unmatched';
       const { method, url } = ctx.req as { method: string; url: string };
       const status = ctx.status;
-      metrics.httpRequestDuration.observe({ method, route, status_code: String(status) }, seconds);
+      metrics.httpRequestDuration.series(method, route, String(status)).observe(seconds);
       writeLine(
         quietRoutes.has(route) && status < 400 ? 'debug' : 'info',
         {
