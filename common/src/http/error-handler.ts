@@ -9,7 +9,8 @@ export function errorHandler(): Middleware<RequestState> {
     try {
       await next();
       // Statuses set without a body (no route, 405/501 from allowedMethods) get the envelope too.
-      if (ctx.status >= 400 && ctx.body === undefined) sendFailure(ctx, ctx.status, describe(ctx));
+      const { status, body } = ctx.response;
+      if (status >= 400 && body === undefined) sendFailure(ctx, status, describe(ctx));
     } catch (error) {
       const { status, message } = toResponse(error);
       if (status >= 500) ctx.state.log.error({ err: error, status }, 'request failed');

@@ -8,10 +8,11 @@ export const defaultLimits: RequestLimits = { maxUrlLength: 4_096, maxBodyBytes:
 
 export function enforceLimits({ maxUrlLength, maxBodyBytes }: RequestLimits): Middleware {
   return async (ctx, next) => {
-    if (ctx.url.length > maxUrlLength) {
+    const { url, headers } = ctx.req as { url: string; headers: Record<string, unknown> };
+    if (url.length > maxUrlLength) {
       throw new AppError(414, 'bad_request', `the URL is longer than ${maxUrlLength} characters`);
     }
-    const length = Number(ctx.get('content-length') || 0);
+    const length = Number(headers['content-length'] || 0);
     if (length > maxBodyBytes) {
       throw new AppError(
         413,

@@ -17,7 +17,7 @@ export function observe(metrics: Metrics, logger: Logger): Middleware<RequestSta
       const matched = (ctx as { _matchedRoute?: unknown })._matchedRoute;
       const route = typeof matched === 'string' ? matched : 'unmatched';
       const { method, url } = ctx.req as { method: string; url: string };
-      const status = ctx.status;
+      const status = ctx.res.statusCode;
       metrics.httpRequestDuration.series(method, route, String(status)).observe(seconds);
       writeLine(
         quietRoutes.has(route) && status < 400 ? 'debug' : 'info',

@@ -20,7 +20,7 @@ export type DepartmentAppDeps = {
 export function createDepartmentApp({ departments, ...shared }: DepartmentAppDeps) {
   const routes = new Router<RequestState>();
   routes.get('/api/departments/v1/departments', async (ctx) => {
-    const query = parseListQuery(ctx.query, departmentColumns, 'name');
+    const query = parseListQuery(ctx.request.query, departmentColumns, 'name');
     const { rows, total } = await departments.list(query);
     sendSuccess(ctx, { count: String(total), list: rows });
   });

@@ -21,7 +21,7 @@ export type UserAppDeps = {
 export function createUserApp({ listing, ...shared }: UserAppDeps) {
   const routes = new Router<RequestState>();
   routes.get('/api/users/v1/users', async (ctx) => {
-    const query = parseListQuery(ctx.query, userColumns, 'name');
+    const query = parseListQuery(ctx.request.query, userColumns, 'name');
     sendSuccess(ctx, await listing.list(query, ctx.state.requestId));
   });
   return createHttpApp({ ...shared, routes });
