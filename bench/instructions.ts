@@ -103,6 +103,7 @@ async function countRun(options: {
   requests: number;
   connections: number;
   env: Record<string, string>;
+  inclusive: boolean;
 }): Promise<Costs> {
   const port = await freePort();
   const out = join(tmpdir(), `callgrind-${process.pid}-${options.requests}.out`);
@@ -146,10 +147,14 @@ async function countRun(options: {
   await once(child, 'exit');
   if (failed > 0) throw new Error(`${failed} of ${options.requests} requests failed`);
   const perfMap = `/tmp/perf-${child.pid}.map`;
-  const annotate = spawnSync('callgrind_annotate', ['--threshold=100', out], {
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-  });
+  const annotate = spawnSync(
+    'callgrind_annotate',
+    ['--threshold=100', `--inclusive=${options.inclusive ? 'yes' : 'no'}`, out],
+    {
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+    },
+  );
   if (annotate.status !== 0) throw new Error(`callgrind_annotate failed: ${annotate.stderr}`);
   const costs = parseAnnotate(annotate.stdout, jitNamer(readFileSync(perfMap, 'utf8')));
   for (const file of [out, v8Log]) rmSync(file, { force: true });
@@ -165,6 +170,7 @@ async function main() {
       requests: { type: 'string', default: '8000' },
       connections: { type: 'string', default: '8' },
       top: { type: 'string', default: '25' },
+      inclusive: { type: 'boolean', default: false },
       env: { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', default: false },
     },
@@ -172,7 +178,9 @@ async function main() {
   if (args.help) {
     process.stdout.write(`node bench/instructions.ts [--entry services/department/dist/main.mjs]
   [--path /api/departments/v1/departments] [--requests 8000] [--connections 8] [--top 25]
-  [--env KEY=VALUE]...
+  [--inclusive] [--env KEY=VALUE]...
+--inclusive lists each function with what the functions it calls cost (inlined code has no
+frame of its own, so it counts in its caller) instead of the three-way split.
 Needs valgrind (apt-get install valgrind) and, for a bundle, \`npm run build\` first. The
 database is the bench's 10k-user PostgreSQL dataset (BENCH_POSTGRES_URL names the server).
 Takes about 5 minutes with 8000 requests.\n`);
@@ -189,6 +197,7 @@ Takes about 5 minutes with 8000 requests.\n`);
     entry: args.entry,
     path: args.path,
     connections: Number(args.connections),
+    inclusive: args.inclusive,
     env: {
       DATABASE_URL: dataset.url,
       LOG_LEVEL: 'info',
@@ -202,21 +211,29 @@ Takes about 5 minutes with 8000 requests.\n`);
   say(`${args.entry}: ${2 * requests} requests under callgrind…`);
   const second = await countRun({ ...run, requests: 2 * requests });
   const costs = perRequest(first, second, requests);
-  const sums = split(costs);
   const k = (n: number) => `${(n / 1000).toFixed(1)}k`.padStart(8);
+  const top = (entries: [string, number][]) =>
+    entries
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, Number(args.top))
+      .forEach(([name, cost]) => {
+        say(`${k(cost)}  ${name.slice(0, 140)}`);
+      });
+  if (args.inclusive) {
+    say(
+      `\ninstructions per request (requests ${requests + 1}–${2 * requests}), by function, inclusive:`,
+    );
+    top([...costs].filter(([name]) => categoryOf(name) === 'request'));
+    return;
+  }
+  const sums = split(costs);
   say(`\ninstructions per request (requests ${requests + 1}–${2 * requests}):`);
   say(`${k(sums.total)}  in all`);
   say(`${k(sums.request)}  the request's own work`);
   say(`${k(sums.compile)}  V8's compilers (still tiering up under valgrind; varies)`);
   say(`${k(sums.gc)}  garbage collection`);
   say(`\nthe request's own work, by function:`);
-  [...costs]
-    .filter(([name]) => categoryOf(name) === 'request')
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, Number(args.top))
-    .forEach(([name, cost]) => {
-      say(`${k(cost)}  ${name.slice(0, 140)}`);
-    });
+  top([...costs].filter(([name]) => categoryOf(name) === 'request'));
 }
 
 if (import.meta.main) await main();
