@@ -4,7 +4,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { repositoryRoot } from '@backend/common/testing/processes';
+import { repositoryRoot, waitUntilReady } from '@backend/common/testing/processes';
 
 export type Launched = {
   name: string;
@@ -67,23 +67,16 @@ export async function launch(
   child.once('exit', () => running.delete(child));
   let errors = '';
   child.stderr?.on('data', (chunk) => (errors += chunk));
-  const printedReady = new Promise<void>((resolve) =>
-    child.stdout?.on('data', (chunk) => String(chunk).includes('ready') && resolve()),
+  let printedReady = false;
+  child.stdout?.on('data', (chunk) => {
+    printedReady ||= String(chunk).includes('ready');
+  });
+  await waitUntilReady(
+    { child, output: () => `${name}: ${errors}` },
+    readyUrl ?? (() => printedReady),
+    20_000,
+    5,
   );
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (child.exitCode !== null)
-      throw new Error(`${name} exited with ${child.exitCode}: ${errors}`);
-    if (Date.now() > deadline) throw new Error(`${name} not ready after 20 s: ${errors}`);
-    const ready = readyUrl
-      ? await fetch(readyUrl).then(
-          (r) => r.ok,
-          () => false,
-        )
-      : await Promise.race([printedReady.then(() => true), sleep(5).then(() => false)]);
-    if (ready) break;
-    await sleep(5);
-  }
   const readyMs = performance.now() - started;
   const pid = child.pid as number;
   return {

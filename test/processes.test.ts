@@ -1,4 +1,5 @@
 // Each service as a real process: start-up validation, secrets kept out of logs, SIGTERM.
+import { spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,3 +78,27 @@ for (const name of services) {
     t.regex(service.output(), /"msg":"stopped cleanly"/);
   });
 }
+
+test('waitUntilReady takes a check too, and gives up as soon as the process exits, with its output', async (t) => {
+  const spawnNode = (code: string) => {
+    const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    return { child, output: () => output };
+  };
+  const waiting = spawnNode(
+    "setTimeout(() => console.log('ready'), 100); setTimeout(() => {}, 5000)",
+  );
+  await waitUntilReady(waiting, () => waiting.output().includes('ready'), 30_000, 5);
+  waiting.child.kill();
+  const started = Date.now();
+  const failing = spawnNode("console.error('cannot bind'); process.exit(3)");
+  await t.throwsAsync(
+    waitUntilReady(failing, () => false, 10_000),
+    {
+      message: /^exited with 3:\ncannot bind/,
+    },
+  );
+  t.true(Date.now() - started < 30_000, 'not at the timeout');
+});

@@ -47,25 +47,36 @@ export function spawnService(
   };
 }
 
-/** Polls `url` until it answers 200; rejects with the process output after `timeoutMs`. */
+/**
+ * Polls until the process is ready: `ready` is a URL that answers 200 when it is, or a check.
+ * Rejects with the process output after `timeoutMs`, or as soon as the process exits.
+ */
 export async function waitUntilReady(
   service: Pick<ServiceProcess, 'child' | 'output'>,
-  url: string,
+  ready: string | (() => boolean),
   timeoutMs = 15_000,
+  pollMs = 50,
 ) {
+  const check =
+    typeof ready === 'string'
+      ? () =>
+          fetch(ready).then(
+            (r) => r.ok,
+            () => false,
+          )
+      : ready;
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (service.child.exitCode !== null) break;
-    if (
-      await fetch(url).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return;
-    await sleep(50);
+    if (await check()) return;
+    await sleep(pollMs);
   }
-  throw new Error(`not ready at ${url}:\n${service.output()}`);
+  const what = typeof ready === 'string' ? ` at ${ready}` : '';
+  const why =
+    service.child.exitCode !== null
+      ? `exited with ${service.child.exitCode}`
+      : `not ready${what} after ${timeoutMs} ms`;
+  throw new Error(`${why}:\n${service.output()}`);
 }
 
 /** A TCP port that was free a moment ago. */
