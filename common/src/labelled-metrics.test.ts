@@ -95,7 +95,7 @@ test('the same label values give the same series; values are matched by position
   t.not(family.series('1', '2'), family.series('2', '1'));
 });
 
-test('a series ignores what would corrupt it; a wrong number of label values throws', async (t) => {
+test('a series ignores what would corrupt it, resets to zero; a wrong number of label values throws', async (t) => {
   const registry = new Registry();
   const histogram = createHistogramFamily({
     name: 'h_seconds',
@@ -125,6 +125,9 @@ test('a series ignores what would corrupt it; a wrong number of label values thr
       ['+Inf', 2],
     ],
   );
+  registry.resetMetrics();
+  const reset = parseMetrics(await registry.metrics());
+  t.true(reset.length === samples.length && reset.every((sample) => sample.value === 0));
   t.throws(() => histogram.series('a', 'b'), {
     message: 'h_seconds: expected 1 label values, given 2',
   });

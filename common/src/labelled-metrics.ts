@@ -27,11 +27,11 @@ type Samples = (labels: Labels) => Sample[];
 function createFamily<Series>(
   { name, help, labelNames, registry }: FamilyOptions<string>,
   type: 'counter' | 'histogram',
-  create: () => { series: Series; samples: Samples },
+  create: () => { series: Series; samples: Samples; reset: () => void },
 ): Family<Series> {
   type Node = Map<string, Node | Series>;
   const root: Node = new Map();
-  const made: { labels: Labels; samples: Samples }[] = [];
+  const made: { labels: Labels; samples: Samples; reset: () => void }[] = [];
   const last = labelNames.length - 1;
   const metric = {
     name,
@@ -45,6 +45,10 @@ function createFamily<Series>(
       aggregator: 'sum',
       values: made.flatMap(({ labels, samples }) => samples(labels)),
     }),
+    // Registry.resetMetrics(): every series back to zero, still exposed.
+    reset: () => {
+      for (const { reset } of made) reset();
+    },
   };
   registry.registerMetric(metric as unknown as Metric);
   return {
@@ -72,7 +76,7 @@ function createFamily<Series>(
         const labels: Labels = Object.fromEntries(
           labelNames.map((label, i) => [label, values[i] as string]),
         );
-        made.push({ labels, samples: created.samples });
+        made.push({ labels, samples: created.samples, reset: created.reset });
       }
       return series;
     },
@@ -92,6 +96,9 @@ export function createCounterFamily<Label extends string>(
         },
       },
       samples: (labels) => [{ labels, value: total }],
+      reset: () => {
+        total = 0;
+      },
     };
   });
 }
@@ -129,6 +136,11 @@ export function createHistogramFamily<Label extends string>(
           { labels, value: count, metricName: `${options.name}_count` },
         );
         return samples;
+      },
+      reset() {
+        counts.fill(0);
+        sum = 0;
+        count = 0;
       },
     };
   });
