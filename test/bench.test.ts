@@ -51,7 +51,7 @@ for (const [dialect, url] of Object.entries(servers)) {
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
-    const [code] = await once(child, 'exit');
+    const [code] = await once(child, 'close'); // after the output has ended
     t.is(code, 0, output);
     for (const scenario of ['users', 'departments', 'points']) {
       t.regex(output, new RegExp(`${scenario} · system: \\d+ req/s, .*, 0 errors`), output);

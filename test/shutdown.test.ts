@@ -219,7 +219,10 @@ for (const kind of ['exception', 'rejection'] as const) {
     });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
-    const [code] = await Promise.race([once(child, 'exit'), sleep(10_000).then(() => ['timeout'])]);
+    const [code] = await Promise.race([
+      once(child, 'close'),
+      sleep(10_000).then(() => ['timeout']),
+    ]);
     t.is(code, 1);
     t.regex(output, /"level":60.*exiting so the process can be restarted/);
     t.regex(output, kind === 'exception' ? /a bug in a timer/ : /a promise nobody awaited/);

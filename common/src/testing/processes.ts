@@ -10,7 +10,8 @@ export const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url
 export type ServiceProcess = {
   child: ChildProcess;
   output: () => string;
-  /** Resolves with the exit code (or signal name); rejects after `timeoutMs`. */
+  /** Resolves with the exit code (or signal name) once the output is complete; rejects after
+   * `timeoutMs`. */
   exited: (timeoutMs?: number) => Promise<number | string>;
 };
 
@@ -33,7 +34,9 @@ export function spawnService(
   let output = '';
   child.stdout?.on('data', (chunk) => (output += chunk));
   child.stderr?.on('data', (chunk) => (output += chunk));
-  const exit = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string);
+  // 'close', not 'exit': it comes once stdout and stderr have ended, so output() then holds all
+  // of it ('exit' can come first, and a test reading the output then sees part of it or none).
+  const exit = once(child, 'close').then(([code, signal]) => (code ?? signal) as number | string);
   return {
     child,
     output: () => output,
