@@ -5,7 +5,7 @@
 //   node scripts/build.ts [department user point]
 // The output is readable (not minified), so stack traces stay useful; a source map lies next to
 // it for `node --enable-source-maps` when a trace must point into the sources.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -16,8 +16,7 @@ const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 export const services = ['department', 'user', 'point'] as const;
 export type ServiceName = (typeof services)[number];
 
-/** Where a service's bundle is written: three levels below the root, like the sources it came
- * from, so paths the code builds from its own location (proto/point.proto) still resolve. */
+/** Where a service's bundle is written; proto/point.proto is copied next to it. */
 export const bundlePath = (name: ServiceName) =>
   fileURLToPath(new URL(`../services/${name}/dist/main.mjs`, import.meta.url));
 
@@ -72,6 +71,8 @@ export async function buildService(name: ServiceName): Promise<string> {
     await writeFile(temporary, contents);
     await rename(temporary, file.path);
   }
+  // proto/point.ts loads the contract from its own directory, which in a bundle is dist/.
+  await copyFile(`${repoRoot}proto/point.proto`, `${dirname(outfile)}/point.proto`);
   return outfile;
 }
 

@@ -1,12 +1,12 @@
 // Calls the point service from a shell: `npm run point -- GetUserPoints <uuid>`,
 // `npm run point -- GetUserListPoints <uuid> <uuid> …`, `npm run point -- health`.
 import { checkHealth } from '@backend/common/grpc/health-client';
-import { rawPointClient } from '@backend/common/testing/grpc';
+import { plainPointClient } from '../proto/point.ts';
 
 const print = (text: string) => process.stdout.write(`${text}\n`);
 const target = process.env.POINT_SERVICE_ADDR ?? '127.0.0.1:50051';
 const [method, ...ids] = process.argv.slice(2);
-const client = rawPointClient(target);
+const client = plainPointClient(target);
 try {
   if (method === 'GetUserPoints' && ids.length === 1) {
     print(JSON.stringify(await client.getUserPoints(ids[0] as string)));

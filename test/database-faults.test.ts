@@ -5,12 +5,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sampleUserIds } from '@backend/common/database/sample-data';
 import { checkHealth } from '@backend/common/grpc/health-client';
 import { testDatabases } from '@backend/common/testing/databases';
-import { rawPointClient } from '@backend/common/testing/grpc';
 import { getJson, isFailure } from '@backend/common/testing/http';
 import { captureLogs } from '@backend/common/testing/logs';
 import { startTcpProxy, type TcpProxy } from '@backend/common/testing/tcp-proxy';
 import { status } from '@grpc/grpc-js';
 import test from 'ava';
+import { plainPointClient } from '../proto/point.ts';
 import { loadDepartmentConfig } from '../services/department/src/config.ts';
 import { startDepartmentService } from '../services/department/src/main.ts';
 import { loadPointConfig } from '../services/point/src/config.ts';
@@ -116,7 +116,7 @@ for (const database of databases) {
           captureLogs('point').logger,
         );
         const target = `127.0.0.1:${point.port}`;
-        const client = rawPointClient(target);
+        const client = plainPointClient(target);
         try {
           t.deepEqual(await client.getUserPoints(alice), { user_point: '23' });
           proxy.setMode(mode);

@@ -3,10 +3,10 @@
 // FUZZ_SEED=<n> replays a run; the seed is printed with every run.
 import { request } from 'node:http';
 import { prepareSqlite } from '@backend/common/testing/databases';
-import { rawPointClient } from '@backend/common/testing/grpc';
 import { captureLogs } from '@backend/common/testing/logs';
 import { status } from '@grpc/grpc-js';
 import test from 'ava';
+import { plainPointClient } from '../proto/point.ts';
 import { loadDepartmentConfig } from '../services/department/src/config.ts';
 import { startDepartmentService } from '../services/department/src/main.ts';
 import { loadPointConfig } from '../services/point/src/config.ts';
@@ -199,7 +199,7 @@ for (const [name, path] of [
 
 test(`point: ${CASES} random user_ids give OK or INVALID_ARGUMENT, never anything else`, async (t) => {
   const next = random(seed);
-  const client = rawPointClient(`127.0.0.1:${services.point.port}`);
+  const client = plainPointClient(`127.0.0.1:${services.point.port}`);
   const codes = new Map<string, number>();
   const unexpected: string[] = [];
   const hex = () => Math.floor(next() * 16).toString(16);
@@ -266,7 +266,7 @@ test('limits: headers past 16 KiB are 431 and malformed requests 400, with the e
 });
 
 test('limits: a gRPC message over 1 MiB is RESOURCE_EXHAUSTED', async (t) => {
-  const client = rawPointClient(`127.0.0.1:${services.point.port}`);
+  const client = plainPointClient(`127.0.0.1:${services.point.port}`);
   const error = await t.throwsAsync(
     client.getUserListPoints(Array.from({ length: 40_000 }, () => 'x'.repeat(36))),
   );

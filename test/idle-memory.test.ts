@@ -5,7 +5,6 @@
 // (common/src/http/cjs.ts says why that matters).
 import { sampleUserIds } from '@backend/common/database/sample-data';
 import { prepareSqlite } from '@backend/common/testing/databases';
-import { rawPointClient } from '@backend/common/testing/grpc';
 import { killedAfterTests } from '@backend/common/testing/killed-after-tests';
 import {
   repositoryRoot,
@@ -14,6 +13,7 @@ import {
   startService,
 } from '@backend/common/testing/processes';
 import test from 'ava';
+import { plainPointClient } from '../proto/point.ts';
 import { buildServices } from '../scripts/build.ts';
 
 const databaseUrl = await prepareSqlite();
@@ -70,7 +70,7 @@ const givesBackAndSkipsUndici = test.macro(async (t, entry: ServiceEntry) => {
       await response.arrayBuffer();
     }
   }
-  const client = rawPointClient(`127.0.0.1:${point.port}`);
+  const client = plainPointClient(`127.0.0.1:${point.port}`);
   t.truthy(await client.getUserListPoints(ids));
   client.close();
   await fetch(`${point.base}/metrics`).then((response) => response.arrayBuffer());

@@ -3,9 +3,9 @@
 import { spawn } from 'node:child_process';
 import { sampleUserIds } from '@backend/common/database/sample-data';
 import { prepareSqlite } from '@backend/common/testing/databases';
-import { rawPointClient } from '@backend/common/testing/grpc';
 import { type MetricSample, sampleValue, scrape } from '@backend/common/testing/metrics';
 import test from 'ava';
+import { plainPointClient } from '../proto/point.ts';
 import { withTool } from './charts/tools.ts';
 import { type System, startSystem } from './system.ts';
 
@@ -30,7 +30,7 @@ async function traffic() {
     await (await fetch(`${system.http.user}${path}`)).text();
   }
   await (await fetch(`${system.http.department}/api/departments/v1/departments`)).text();
-  const client = rawPointClient(system.pointTarget);
+  const client = plainPointClient(system.pointTarget);
   await client.getUserPoints(alice);
   await client.getUserPoints('not-a-uuid').catch(() => {});
   client.close();

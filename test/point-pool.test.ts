@@ -7,7 +7,6 @@
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sampleUserIds } from '@backend/common/database/sample-data';
-import { createPointClient, type PointClient } from '@backend/common/grpc/point-client';
 import { prepareSqlite } from '@backend/common/testing/databases';
 import { startDnsServer, type TestDnsServer } from '@backend/common/testing/dns-server';
 import { getJson, isFailure } from '@backend/common/testing/http';
@@ -19,6 +18,7 @@ import {
 } from '@backend/common/testing/processes';
 import test from 'ava';
 import { Registry } from 'prom-client';
+import { createPointClient, type PointClient } from '../services/user/src/point-client.ts';
 
 const addresses = ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5'];
 const maxConnectionAgeMs = 2_000;

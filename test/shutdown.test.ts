@@ -4,7 +4,6 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sampleUserIds } from '@backend/common/database/sample-data';
-import { createPointClient } from '@backend/common/grpc/point-client';
 import { prepareSqlite } from '@backend/common/testing/databases';
 import { startDnsServer } from '@backend/common/testing/dns-server';
 import { killedAfterTests } from '@backend/common/testing/killed-after-tests';
@@ -19,6 +18,7 @@ import {
 } from '@backend/common/testing/processes';
 import { startTcpProxy } from '@backend/common/testing/tcp-proxy';
 import test from 'ava';
+import { createPointClient } from '../services/user/src/point-client.ts';
 
 const databaseUrl = await prepareSqlite();
 const ids = Object.values(sampleUserIds);

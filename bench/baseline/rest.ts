@@ -3,12 +3,12 @@
 // and one grpc-js call to the baseline point service per users request.
 import { createServer } from 'node:http';
 import { formatFixed2 } from '@backend/common/format';
-import { ReferencePointServerClient } from '@backend/common/grpc/point-proto';
 import * as grpc from '@grpc/grpc-js';
+import { PointServerClient } from '../../proto/point.ts';
 import { openRawDatabase } from './sql.ts';
 
 const database = openRawDatabase(process.env.DATABASE_URL as string);
-const points = new ReferencePointServerClient(
+const points = new PointServerClient(
   process.env.POINT_SERVICE_ADDR as string,
   grpc.credentials.createInsecure(),
 );

@@ -2,17 +2,13 @@
 import { openDatabase } from '@backend/common/database/database';
 import { Points } from '@backend/common/database/entities';
 import { createGrpcMetrics } from '@backend/common/grpc/grpc-metrics';
-import {
-  POINT_SERVICE_NAME,
-  pointMethods,
-  pointServiceDefinition,
-} from '@backend/common/grpc/point-proto';
 import { serveGrpc } from '@backend/common/grpc/server';
 import { closeServer, createHttpApp, listen, portOf } from '@backend/common/http/app';
 import { type RunningService, runService } from '@backend/common/lifecycle';
 import type { Logger } from '@backend/common/logger';
 import { createMetrics } from '@backend/common/metrics';
 import { createReadiness } from '@backend/common/readiness';
+import { POINT_SERVICE_NAME, pointMethods, pointServiceDefinition } from '../../../proto/point.ts';
 import { createPointHandlers } from './app.ts';
 import { loadPointConfig, type PointConfig } from './config.ts';
 import { createPointRepository } from './point-repository.ts';

@@ -3,10 +3,10 @@
 import { sampleUserIds } from '@backend/common/database/sample-data';
 import { checkHealth } from '@backend/common/grpc/health-client';
 import { testDatabases, unreachableUrl } from '@backend/common/testing/databases';
-import { type RawPointClient, rawPointClient } from '@backend/common/testing/grpc';
 import { captureLogs } from '@backend/common/testing/logs';
 import { status } from '@grpc/grpc-js';
 import test from 'ava';
+import { type PlainPointClient, plainPointClient } from '../../../proto/point.ts';
 import { loadPointConfig } from '../src/config.ts';
 import { startPointService } from '../src/main.ts';
 
@@ -28,14 +28,14 @@ for (const database of await testDatabases()) {
   const tag = `[${database.dialect}]`;
   let service: Awaited<ReturnType<typeof startPointService>>;
   let target: string;
-  let client: RawPointClient;
+  let client: PlainPointClient;
   test.before(async () => {
     service = await startPointService(
       loadPointConfig({ HOST: '127.0.0.1', PORT: '0', HTTP_PORT: '0', DATABASE_URL: database.url }),
       captureLogs('point').logger,
     );
     target = `127.0.0.1:${service.port}`;
-    client = rawPointClient(target);
+    client = plainPointClient(target);
   });
   test.after.always(async () => {
     client?.close();
@@ -136,7 +136,7 @@ for (const database of await testDatabases()) {
         }),
         captureLogs('point').logger,
       );
-      const downClient = rawPointClient(`127.0.0.1:${down.port}`);
+      const downClient = plainPointClient(`127.0.0.1:${down.port}`);
       try {
         for (const call of [
           () => downClient.getUserPoints(alice),

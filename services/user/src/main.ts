@@ -1,7 +1,6 @@
 // Composition root of the user service: database + point client → app → listener → signals.
 import { openDatabase } from '@backend/common/database/database';
 import { User } from '@backend/common/database/entities';
-import { createPointClient } from '@backend/common/grpc/point-client';
 import { closeServer, listen, portOf } from '@backend/common/http/app';
 import { type RunningService, runService } from '@backend/common/lifecycle';
 import type { Logger } from '@backend/common/logger';
@@ -9,6 +8,7 @@ import { createMetrics } from '@backend/common/metrics';
 import { createReadiness } from '@backend/common/readiness';
 import { createUserApp } from './app.ts';
 import { loadUserConfig, type UserConfig } from './config.ts';
+import { createPointClient } from './point-client.ts';
 import { createUserListing } from './user-listing.ts';
 import { createUserRepository } from './user-repository.ts';
 

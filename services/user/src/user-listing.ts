@@ -7,9 +7,9 @@
 // wait for it once a value expires before its refresh finishes.
 import { createCachedValue } from '@backend/common/cached-value';
 import { formatFixed2, formatInteger } from '@backend/common/format';
-import type { PointClient } from '@backend/common/grpc/point-client';
 import type { ListQuery } from '@backend/common/list-query';
 import type { Logger } from '@backend/common/logger';
+import type { PointClient } from './point-client.ts';
 import type { UserColumn, UserRepository } from './user-repository.ts';
 
 export function createUserListing(deps: {
@@ -37,7 +37,7 @@ export function createUserListing(deps: {
   const pageWithPoints = async (query: ListQuery<UserColumn>, requestId: string) => {
     const rows = await users.page(query);
     const ids = rows.map((row) => row.id);
-    const totals = ids.length ? await points.getUserListPoints(ids, requestId) : new Map();
+    const totals = ids.length ? await points.getUserListPoints(ids, requestId) : {};
     return rows.map((row) => ({
       id: row.id,
       name: row.name,
@@ -45,7 +45,7 @@ export function createUserListing(deps: {
       department_id: row.department_id,
       age: row.age,
       salary: row.salary,
-      point: totals.get(row.id) ?? 0,
+      point: totals[row.id] ?? 0,
     }));
   };
 

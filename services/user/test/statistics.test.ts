@@ -2,7 +2,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { baseSchema, loadConfig } from '@backend/common/config';
 import { openDatabase } from '@backend/common/database/database';
-import { createPointClient } from '@backend/common/grpc/point-client';
 import { testDatabases } from '@backend/common/testing/databases';
 import { getJson } from '@backend/common/testing/http';
 import { captureLogs } from '@backend/common/testing/logs';
@@ -11,6 +10,7 @@ import { loadPointConfig } from '../../point/src/config.ts';
 import { startPointService } from '../../point/src/main.ts';
 import { loadUserConfig } from '../src/config.ts';
 import { startUserService } from '../src/main.ts';
+import { createPointClient } from '../src/point-client.ts';
 import { createUserListing } from '../src/user-listing.ts';
 import { createUserRepository } from '../src/user-repository.ts';
 

@@ -1,18 +1,19 @@
 // The user service's way to the point service: a small pool of channels, each balancing
 // round-robin over every address the target resolves to, with deadlines and retries.
+
+import { AppError, unavailable } from '@backend/common/errors';
+import { createGrpcMetrics } from '@backend/common/grpc/grpc-metrics';
 import * as grpc from '@grpc/grpc-js';
 import type { Registry } from 'prom-client';
-import { AppError, unavailable } from '../errors.ts';
-import { createGrpcMetrics } from './grpc-metrics.ts';
 import {
   POINT_SERVICE_NAME,
   type PointReply,
   PointServerClient,
   type PointServerClient as PointServerClientType,
   pointMethods,
-  type UserListPoints,
-} from './point-proto.ts';
-import { poolSubchannels, registerPoolMetrics } from './pool-metrics.ts';
+  type UserListPointResponse,
+} from '../../../proto/point.ts';
+import { poolSubchannels, registerPoolMetrics } from './point-pool-metrics.ts';
 
 export type PointClientOptions = {
   /** A grpc-js target: dns:///point-headless:50051, 127.0.0.1:50051, ipv4:a:p,b:p … */
@@ -28,7 +29,7 @@ export type PointClientOptions = {
 
 export type PointClient = {
   /** Points of each user that has any; users without points are absent. */
-  getUserListPoints(userIds: string[], requestId?: string): Promise<Map<string, number>>;
+  getUserListPoints(userIds: string[], requestId?: string): Promise<Record<string, number>>;
   getUserPoints(userId: string, requestId?: string): Promise<number>;
   /** The pool's connections: one per channel and backend address, with its state. */
   connections(): Promise<{ backend: string; state: string }[]>;
@@ -104,7 +105,7 @@ export function createPointClient(options: PointClientOptions): PointClient {
 
   return {
     async getUserListPoints(userIds, requestId) {
-      const reply = await unary<UserListPoints>(
+      const reply = await unary<UserListPointResponse>(
         'GetUserListPoints',
         (client, ...rest) => client.GetUserListPoints({ user_ids: userIds }, ...rest),
         requestId,
