@@ -105,7 +105,6 @@ function serviceSchema(name: string, kind: 'rest' | 'grpc', extra: Record<string
       }),
       logLevel: { enum: ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] },
       shutdown: closed({ drainDelayMs: int(0), timeoutMs: int(1), graceMarginSeconds: int(0) }),
-      memory: closed({ idleCheckMs: { type: 'integer', minimum: 0, maximum: 3_600_000 } }),
       debug: closed({ enabled: bool, port }),
       extraEnv: k8sList('EnvVar objects'),
       probes: closed({

@@ -137,12 +137,6 @@ export const baseSchema = {
     default: 20_000,
     env: 'SHUTDOWN_TIMEOUT_MS',
   },
-  idleMemoryCheckMs: {
-    doc: 'How often to check whether the process has turned idle with heap a busy period left unused, and give it back after three idle checks in a row; 0 (the default) never does. Each such release leaves process.nextTick slower for the rest of the process (docs/BENCHMARKS.md, "Memory").',
-    format: 'milliseconds',
-    default: 0,
-    env: 'IDLE_MEMORY_CHECK_MS',
-  },
   debugEnabled: {
     doc: 'Start the debug listener (heap snapshot, pprof heap and CPU profiles) on 127.0.0.1:DEBUG_PORT, reachable only through kubectl port-forward.',
     format: 'flag',
@@ -168,7 +162,6 @@ export type BaseConfig = {
   logLevel: LogLevel;
   shutdownDrainDelayMs: number;
   shutdownTimeoutMs: number;
-  idleMemoryCheckMs: number;
   debugEnabled: boolean;
   debugPort: number;
 };

@@ -1,10 +1,34 @@
-// A service process from start to exit: config, logger, start, readiness, signals, bounded shutdown.
+// A service from start to exit. startService() is the part every service shares (metrics, the
+// database, readiness on its ping, the stop order); runService() adds the process around it:
+// config, logger, debug listener, signals and a bounded shutdown.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type BaseConfig, ConfigError } from './config.ts';
+import { type Database, type OpenOptions, openDatabase } from './database/database.ts';
 import { type DebugServer, startDebugServer } from './debug/debug-server.ts';
-import { releaseMemoryWhenIdle, releaseStartupHeap } from './idle-memory.ts';
 import { createLogger, type Logger } from './logger.ts';
-import type { Readiness } from './readiness.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { createReadiness, type Readiness } from './readiness.ts';
+import { releaseStartupHeap } from './startup-heap.ts';
+
+/** What startService hands a service's own start. */
+export type ServiceParts<Config> = {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  database: Database;
+  readiness: Readiness;
+};
+
+/** What a service's own start opened: its ports, and how to close it (listeners, clients). */
+export type Started<Ports> = { ports: Ports; close(): Promise<void> };
+
+export type ServiceDefinition<Config extends BaseConfig, Ports> = {
+  name: string;
+  loadConfig: (env: NodeJS.ProcessEnv) => Config;
+  /** The tables it reads; see OpenOptions. */
+  entities: NonNullable<OpenOptions['entities']>;
+  start: (parts: ServiceParts<Config>) => Promise<Started<Ports>>;
+};
 
 export type RunningService = {
   readiness: Readiness;
@@ -12,17 +36,45 @@ export type RunningService = {
   stop(): Promise<void>;
 };
 
-export type ServiceDefinition<Config extends BaseConfig> = {
-  name: string;
-  loadConfig: (env: NodeJS.ProcessEnv) => Config;
-  start: (config: Config, logger: Logger) => Promise<RunningService>;
-};
-
 /** Exit status for an invalid configuration (sysexits.h EX_CONFIG). */
 export const EXIT_CONFIG = 78;
 
-export async function runService<Config extends BaseConfig>(
-  definition: ServiceDefinition<Config>,
+export async function startService<Config extends BaseConfig, Ports>(
+  definition: ServiceDefinition<Config, Ports>,
+  config: Config,
+  logger: Logger,
+): Promise<RunningService & Ports> {
+  const metrics = createMetrics(definition.name);
+  const database = await openDatabase(config, logger, {
+    registry: metrics.registry,
+    entities: definition.entities,
+  });
+  // Readiness follows the service's own database only: an outage of a service it calls answers
+  // 503 per request instead of taking every pod out of its Service.
+  const readiness = createReadiness({
+    checks: [{ name: 'database', check: database.ping }],
+    logger,
+  });
+  const started = await definition
+    .start({ config, logger, metrics, database, readiness })
+    .catch(async (error) => {
+      await database.close();
+      throw error;
+    });
+  await readiness.start();
+  return {
+    ...started.ports,
+    readiness,
+    async stop() {
+      readiness.drain(); // no more background checks: they would reopen the database
+      await started.close();
+      await database.close();
+    },
+  };
+}
+
+export async function runService<Config extends BaseConfig, Ports>(
+  definition: ServiceDefinition<Config, Ports>,
 ): Promise<void> {
   const { name } = definition;
   let config: Config;
@@ -43,19 +95,17 @@ export async function runService<Config extends BaseConfig>(
   process.on('unhandledRejection', die('unhandled promise rejection'));
 
   const startedAt = performance.now();
-  // Before any I/O: once process.nextTick has run, this collection would slow it (idle-memory.ts).
-  await releaseStartupHeap(logger);
-  // First, so that even a slow start can be profiled; it is the process's, not the service's.
+  await releaseStartupHeap(logger); // before any I/O: startup-heap.ts says why
+  // First, so that even a slow start can be profiled.
   let debug: DebugServer | undefined;
   if (config.debugEnabled) {
     debug = await startDebugServer({ service: name, port: config.debugPort, logger }).catch(
       die('cannot start the debug listener'),
     );
   }
-  const running = await definition.start(config, logger).catch(die('failed to start'));
+  const running = await startService(definition, config, logger).catch(die('failed to start'));
   if (!running) return;
   logger.info({ startup_ms: Math.round(performance.now() - startedAt) }, `${name} started`);
-  const idleMemory = releaseMemoryWhenIdle({ intervalMs: config.idleMemoryCheckMs, logger });
 
   let stopping = false;
   const shutdown = async (signal: NodeJS.Signals) => {
@@ -67,7 +117,6 @@ export async function runService<Config extends BaseConfig>(
     const { shutdownDrainDelayMs: drainMs, shutdownTimeoutMs: boundMs } = config;
     logger.info({ signal, drain_ms: drainMs, bound_ms: boundMs }, 'shutting down: draining');
     running.readiness.drain();
-    idleMemory.stop();
     setTimeout(() => {
       logger.error({ bound_ms: boundMs }, 'shutdown took too long; forcing exit');
       process.exit(1);

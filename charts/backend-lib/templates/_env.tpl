@@ -31,8 +31,6 @@ user-only settings appear only in the user chart.
   value: {{ .Values.shutdown.drainDelayMs | quote }}
 - name: SHUTDOWN_TIMEOUT_MS
   value: {{ .Values.shutdown.timeoutMs | quote }}
-- name: IDLE_MEMORY_CHECK_MS
-  value: {{ .Values.memory.idleCheckMs | quote }}
 - name: DEBUG_ENABLED
   value: {{ .Values.debug.enabled | quote }}
 - name: DEBUG_PORT
