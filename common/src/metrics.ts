@@ -1,11 +1,10 @@
 // One Prometheus registry per service instance, with the process metrics prom-client offers.
-import { collectDefaultMetrics, Registry } from 'prom-client';
-import { createHistogramFamily, type Family, type HistogramSeries } from './labelled-metrics.ts';
+import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
 export type Metrics = {
   registry: Registry;
   /** By method, matched route template and status code, in that order. */
-  httpRequestDuration: Family<HistogramSeries>;
+  httpRequestDuration: Histogram<'method' | 'route' | 'status_code'>;
 };
 
 const redundantTotals = [
@@ -23,12 +22,12 @@ export function createMetrics(service: string): Metrics {
   // Gauges named like counters: promtool rejects them, and each is the sum of its labelled
   // sibling (nodejs_active_handles etc.), which stays.
   for (const name of redundantTotals) registry.removeSingleMetric(name);
-  const httpRequestDuration = createHistogramFamily({
+  const httpRequestDuration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request latency by method, matched route template and status code.',
-    labelNames: ['method', 'route', 'status_code'],
+    labelNames: ['method', 'route', 'status_code'] as const,
     buckets: latencyBuckets,
-    registry,
+    registers: [registry],
   });
   return { registry, httpRequestDuration };
 }

@@ -96,7 +96,7 @@ export async function openDatabase(
   } as Options);
 
   const em = () => orm.em.fork() as SqlEntityManager;
-  if (registry && dialect !== 'sqlite') {
+  if (registry && dialect === 'postgresql') {
     registerPoolGauges(registry, () => em().getConnection().getNativeClient());
   }
   const read = <T>(work: (em: SqlEntityManager) => Promise<T>) =>

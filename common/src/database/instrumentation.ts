@@ -1,8 +1,7 @@
 // Database metrics and logs: MikroORM reports every query it runs, with its duration, to its
 // logger; this logger turns that into Prometheus metrics and bunyan lines (queries at trace).
 import type { LoggerOptions as OrmLoggerOptions } from '@mikro-orm/core';
-import { Gauge, type Registry } from 'prom-client';
-import { createCounterFamily, createHistogramFamily } from '../labelled-metrics.ts';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Logger } from '../logger.ts';
 
 type QueryContext = { query: string; took?: number; level?: string; label?: string };
@@ -20,38 +19,24 @@ export function operationOf(sql: string): string {
 
 export type QueryRecorder = (context: QueryContext) => void;
 
-/** Query texts whose metric series are remembered, at most; beyond it each run looks them up. */
-const maxRememberedQueries = 1024;
-
 export function createQueryMetrics(registry: Registry): QueryRecorder {
-  const queries = createCounterFamily({
+  const queries = new Counter({
     name: 'db_queries_total',
     help: 'Database queries (round trips) by operation and outcome.',
-    labelNames: ['operation', 'outcome'],
-    registry,
+    labelNames: ['operation', 'outcome'] as const,
+    registers: [registry],
   });
-  const duration = createHistogramFamily({
+  const duration = new Histogram({
     name: 'db_query_duration_seconds',
     help: 'Database query latency by operation (millisecond resolution).',
-    labelNames: ['operation'],
+    labelNames: ['operation'] as const,
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registry,
+    registers: [registry],
   });
-  const seriesOf = (operation: string) => ({
-    ok: queries.series(operation, 'ok'),
-    error: queries.series(operation, 'error'),
-    duration: duration.series(operation),
-  });
-  // The hot statements are a few dozen texts: each is classified once.
-  const byQuery = new Map<string, ReturnType<typeof seriesOf>>();
   return ({ query, took, level, label }) => {
-    let series = label === 'readiness' ? undefined : byQuery.get(query);
-    if (series === undefined) {
-      series = seriesOf(label === 'readiness' ? 'ping' : operationOf(query));
-      if (label !== 'readiness' && byQuery.size < maxRememberedQueries) byQuery.set(query, series);
-    }
-    (level === 'error' ? series.error : series.ok).inc();
-    if (took !== undefined) series.duration.observe(took / 1000);
+    const operation = label === 'readiness' ? 'ping' : operationOf(query);
+    queries.inc({ operation, outcome: level === 'error' ? 'error' : 'ok' });
+    if (took !== undefined) duration.observe({ operation }, took / 1000);
   };
 }
 
@@ -70,37 +55,26 @@ export function ormLoggerFactory(log: Logger, record?: QueryRecorder) {
   });
 }
 
-type NativePool = {
-  // pg
-  totalCount?: number;
-  idleCount?: number;
-  waitingCount?: number;
-  // mysql2 (no public counters)
-  _allConnections?: { length: number };
-  _freeConnections?: { length: number };
-  _connectionQueue?: { length: number };
-};
+/** pg's pool counters (mysql2's pool has no public ones, so MySQL has no pool gauges). */
+type PgPool = { totalCount: number; idleCount: number; waitingCount: number };
 
-/** Pool gauges, read from the driver's pool at scrape time. */
+/** Pool gauges, read from pg's pool at scrape time. */
 export function registerPoolGauges(registry: Registry, pool: () => Promise<unknown>): void {
-  const read = async () => {
-    const native = (await pool().catch(() => undefined)) as NativePool | undefined;
-    if (!native) return undefined;
-    const total = native.totalCount ?? native._allConnections?.length ?? 0;
-    const idle = native.idleCount ?? native._freeConnections?.length ?? 0;
-    const waiting = native.waitingCount ?? native._connectionQueue?.length ?? 0;
-    return { idle, inUse: total - idle, waiting };
-  };
+  const read = () =>
+    pool().then(
+      (native) => native as PgPool,
+      () => undefined,
+    );
   new Gauge({
     name: 'db_pool_connections',
     help: 'Database pool connections by state.',
     labelNames: ['state'] as const,
     registers: [registry],
     async collect() {
-      const counts = await read();
-      if (!counts) return;
-      this.set({ state: 'idle' }, counts.idle);
-      this.set({ state: 'in_use' }, counts.inUse);
+      const native = await read();
+      if (!native) return;
+      this.set({ state: 'idle' }, native.idleCount);
+      this.set({ state: 'in_use' }, native.totalCount - native.idleCount);
     },
   });
   new Gauge({
@@ -108,7 +82,7 @@ export function registerPoolGauges(registry: Registry, pool: () => Promise<unkno
     help: 'Requests waiting for a database connection.',
     registers: [registry],
     async collect() {
-      this.set((await read())?.waiting ?? 0);
+      this.set((await read())?.waitingCount ?? 0);
     },
   });
 }

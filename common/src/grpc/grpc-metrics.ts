@@ -1,8 +1,7 @@
 // gRPC metrics under the names and labels of go-grpc-prometheus, which Prometheus users'
 // dashboards and alerts expect: grpc_{server,client}_{started_total,handled_total,handling_seconds}.
 import { status } from '@grpc/grpc-js';
-import type { Registry } from 'prom-client';
-import { createCounterFamily, createHistogramFamily } from '../labelled-metrics.ts';
+import { Counter, Histogram, type Registry } from 'prom-client';
 import { latencyBuckets } from '../metrics.ts';
 
 /** One unary method: `service` is the fully qualified name (point.PointServer). */
@@ -47,23 +46,24 @@ export function createGrpcMetrics(
   methods: GrpcMethod[],
 ): GrpcCallMetrics {
   const labelNames = ['grpc_type', 'grpc_service', 'grpc_method'] as const;
+  const registers = [registry];
   const what = side === 'server' ? 'RPCs started on the server' : 'RPCs started by the client';
-  const started = createCounterFamily({
+  const started = new Counter({
     name: `grpc_${side}_started_total`,
     help: `Total number of ${what}.`,
     labelNames,
-    registry,
+    registers,
   });
-  const handled = createCounterFamily({
+  const handled = new Counter({
     name: `grpc_${side}_handled_total`,
     help:
       side === 'server'
         ? 'Total number of RPCs completed on the server, regardless of success or failure.'
         : 'Total number of RPCs completed by the client, regardless of success or failure.',
-    labelNames: [...labelNames, 'grpc_code'],
-    registry,
+    labelNames: [...labelNames, 'grpc_code'] as const,
+    registers,
   });
-  const seconds = createHistogramFamily({
+  const seconds = new Histogram({
     name: `grpc_${side}_handling_seconds`,
     help:
       side === 'server'
@@ -71,22 +71,30 @@ export function createGrpcMetrics(
         : 'Histogram of response latency (seconds) of the gRPC until it is finished by the application.',
     labelNames,
     buckets: latencyBuckets,
-    registry,
+    registers,
   });
   for (const { service, method } of methods) {
-    started.series('unary', service, method);
-    seconds.series('unary', service, method);
-    for (const name of Object.values(goCodeNames)) handled.series('unary', service, method, name);
+    const labels = { grpc_type: 'unary', grpc_service: service, grpc_method: method };
+    started.inc(labels, 0);
+    seconds.zero(labels);
+    for (const grpc_code of Object.values(goCodeNames)) handled.inc({ ...labels, grpc_code }, 0);
   }
   return {
     start({ service, method }) {
-      const at = process.hrtime.bigint();
-      started.series('unary', service, method).inc();
+      const done = seconds.startTimer({
+        grpc_type: 'unary',
+        grpc_service: service,
+        grpc_method: method,
+      });
+      started.inc({ grpc_type: 'unary', grpc_service: service, grpc_method: method });
       return (code) => {
-        handled.series('unary', service, method, grpcCodeName(code)).inc();
-        seconds
-          .series('unary', service, method)
-          .observe(Number(process.hrtime.bigint() - at) / 1e9);
+        handled.inc({
+          grpc_type: 'unary',
+          grpc_service: service,
+          grpc_method: method,
+          grpc_code: grpcCodeName(code),
+        });
+        done();
       };
     },
   };
