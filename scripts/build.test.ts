@@ -3,6 +3,7 @@
 // shared middleware, users with their points over gRPC (proto/point.proto found from the bundle),
 // point's gRPC health service (grpc-health-check's own .proto), and a clean stop on SIGTERM.
 import { readFile } from 'node:fs/promises';
+import { isBuiltin } from 'node:module';
 import { sampleUserIds } from '@backend/common/database/sample-data';
 import { checkHealth } from '@backend/common/grpc/health-client';
 import { testDatabases } from '@backend/common/testing/databases';
@@ -28,7 +29,7 @@ test('each bundle is ASCII (Node then keeps its source at one byte per character
     );
     t.true(imported.length > 0, name);
     t.deepEqual(
-      imported.filter((specifier) => !specifier?.startsWith('node:')),
+      imported.filter((specifier) => !isBuiltin(specifier ?? '')),
       [],
       name,
     );

@@ -42,8 +42,7 @@ export async function buildService(name: ServiceName): Promise<string> {
     // bunyan's optional DTrace probes: a native addon, looked up in a try/catch, never built here.
     external: ['dtrace-provider'],
     plugins: [packageDirectories(dirname(outfile))],
-    // The CommonJS packages in the bundle call require() for Node's built-ins. (A built-in taken
-    // through require(), not import, also keeps Node from loading undici: common/src/http/cjs.ts.)
+    // The CommonJS packages in the bundle call require() for Node's built-ins.
     banner: {
       js: [
         "import { createRequire as __createRequire } from 'node:module';",

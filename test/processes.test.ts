@@ -55,7 +55,7 @@ test('user logs nothing secret even at trace level while its database is down', 
   service.child.kill('SIGTERM');
   t.is(await service.exited(), 0);
   const output = service.output();
-  t.regex(output, /"msg":"request failed"/, 'the failure is logged with its cause');
+  t.regex(output, /"reason":"a dependency is unavailable"/, 'the failure is logged with its cause');
   t.regex(output, /ECONNREFUSED/);
   t.false(output.includes(secret));
 });

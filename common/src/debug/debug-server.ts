@@ -5,12 +5,12 @@ import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { writeHeapSnapshot } from 'node:v8';
-import { createServer } from '../http/cjs.ts';
 import type { Logger } from '../logger.ts';
 import { type Profilers, startProfilers } from './profilers.ts';
 

@@ -1,13 +1,13 @@
 // Builds a Koa app with the shared middleware, in this order, and the operational routes.
 import { once } from 'node:events';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import Router from '@koa/router';
 import Koa from 'koa';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Readiness } from '../readiness.ts';
-import { createServer, Router } from './cjs.ts';
 import { sendFailure, sendSuccess } from './envelope.ts';
 import { errorHandler } from './error-handler.ts';
 import { defaultLimits, enforceLimits, type RequestLimits } from './limits.ts';
@@ -35,7 +35,7 @@ export function createHttpApp(options: HttpAppOptions): Koa<RequestState> {
   );
   app
     .use(requestId(logger))
-    .use(observe(metrics, logger))
+    .use(observe(metrics))
     .use(errorHandler())
     .use(enforceLimits(limits))
     .use(routes.routes())

@@ -13,8 +13,8 @@ export function errorHandler(): Middleware<RequestState> {
       if (status >= 400 && body === undefined) sendFailure(ctx, status, describe(ctx));
     } catch (error) {
       const { status, message } = toResponse(error);
-      if (status >= 500) ctx.state.log.error({ err: error, status }, 'request failed');
-      else ctx.state.log.info({ status, reason: message }, 'request rejected');
+      // observe() logs it, on the request's one line; the error only when it is ours (5xx).
+      ctx.state.failure = { reason: message, ...(status >= 500 && { error }) };
       sendFailure(ctx, status, message);
     }
   };

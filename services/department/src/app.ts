@@ -1,13 +1,13 @@
 // The department service's HTTP app: one route on top of the shared middleware.
 
 import { createHttpApp } from '@backend/common/http/app';
-import { Router } from '@backend/common/http/cjs';
 import { sendSuccess } from '@backend/common/http/envelope';
 import type { RequestState } from '@backend/common/http/request-id';
 import { parseListQuery } from '@backend/common/list-query';
 import type { Logger } from '@backend/common/logger';
 import type { Metrics } from '@backend/common/metrics';
 import type { Readiness } from '@backend/common/readiness';
+import Router from '@koa/router';
 import { type DepartmentRepository, departmentColumns } from './department-repository.ts';
 
 export type DepartmentAppDeps = {
