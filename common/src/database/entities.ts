@@ -1,4 +1,4 @@
-// The three tables of the shared database (see spec/API.md, "Data model").
+// The three tables of the shared database (see docs/API.md, "Data model").
 import { defineEntity, p } from '@mikro-orm/core';
 
 export const Department = defineEntity({

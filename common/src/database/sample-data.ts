@@ -1,4 +1,4 @@
-// Exactly the sample data of spec/API.md. Fixed ids keep examples and tests reproducible.
+// Exactly the sample data of docs/API.md. Fixed ids keep examples and tests reproducible.
 import type { Database } from './database.ts';
 import { Department, Points, User } from './entities.ts';
 

@@ -9,6 +9,23 @@ export const MAX_USER_IDS = 1_000;
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+export const INT32_MAX = 2 ** 31 - 1;
+export const INT32_MIN = -(2 ** 31);
+
+/**
+ * A total as the contract's int32 carries it: beyond the range it saturates (docs/API.md), and
+ * both methods answer the same number, so GetUserPoints agrees with GetUserListPoints.
+ */
+function toInt32(total: number, userId: string, log: Logger): number {
+  if (total >= INT32_MIN && total <= INT32_MAX) return total;
+  const saturated = total > INT32_MAX ? INT32_MAX : INT32_MIN;
+  log.warn(
+    { user_id: userId, total, answered: saturated },
+    'points total outside int32: saturated',
+  );
+  return saturated;
+}
+
 export function createPointHandlers(deps: {
   logger: Logger;
   points: PointRepository;
@@ -17,11 +34,12 @@ export function createPointHandlers(deps: {
   const { points } = deps;
   const unary = { logger: deps.logger, service: POINT_SERVICE_NAME, metrics: deps.metrics };
   return {
-    GetUserPoints: unaryHandler(unary, 'GetUserPoints', async ({ user_id }) => {
+    GetUserPoints: unaryHandler(unary, 'GetUserPoints', async ({ user_id }, { log }) => {
       if (!uuid.test(user_id)) throw invalidArgument('user_id must be a UUID');
-      return { user_point: String(await points.pointsOf(user_id.toLowerCase())) };
+      const total = await points.pointsOf(user_id.toLowerCase());
+      return { user_point: String(toInt32(total, user_id, log)) };
     }),
-    GetUserListPoints: unaryHandler(unary, 'GetUserListPoints', async ({ user_ids }) => {
+    GetUserListPoints: unaryHandler(unary, 'GetUserListPoints', async ({ user_ids }, { log }) => {
       if (user_ids.length > MAX_USER_IDS) {
         throw invalidArgument(`at most ${MAX_USER_IDS} user_ids per call, got ${user_ids.length}`);
       }
@@ -33,7 +51,8 @@ export function createPointHandlers(deps: {
       const user_points: Record<string, number> = {};
       keys.forEach((key, index) => {
         const total = totals.get(key);
-        if (total !== undefined) user_points[user_ids[index] as string] = total;
+        const id = user_ids[index] as string;
+        if (total !== undefined) user_points[id] = toInt32(total, id, log);
       });
       return { user_points };
     }),
