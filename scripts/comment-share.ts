@@ -57,9 +57,8 @@ export function commentShare(files = productionFiles()) {
 if (import.meta.main) {
   const { share, perFile } = commentShare();
   for (const { file, comment, total } of perFile.sort((a, b) => b.comment - a.comment)) {
-    console.log(
-      `${((100 * comment) / total).toFixed(0).padStart(3)} % ${String(comment).padStart(6)}  ${file}`,
-    );
+    const percent = ((100 * comment) / total).toFixed(0).padStart(3);
+    process.stdout.write(`${percent} % ${String(comment).padStart(6)}  ${file}\n`);
   }
-  console.log(`${(100 * share).toFixed(1)} % of the production code's characters are comments`);
+  process.stdout.write(`${(100 * share).toFixed(1)} % of the production code is comments\n`);
 }
