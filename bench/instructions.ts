@@ -1,6 +1,6 @@
 // `node bench/instructions.ts`: the instructions one HTTP request costs a service (or a baseline),
 // counted by callgrind, for differences of a few per cent that the wall-clock figures of a shared
-// machine cannot show. See `--help` and docs/BENCHMARKS.md, "Where the time goes".
+// machine cannot show. See `--help` and docs/BENCHMARKS.md, "How to read it".
 //
 // The target runs twice under valgrind, answering N and then 2N requests, and the difference is
 // divided by N, so start-up and the first N requests cancel out. The count is split three ways,

@@ -1,7 +1,7 @@
 // Bundles each service into one ES module, services/<name>/dist/main.mjs: what the image runs.
 // One file instead of about 940 modules: the service is ready sooner and holds less memory once
 // idle (no per-module records, no TypeScript stripping, fewer of Node's loader internals paged in;
-// docs/BENCHMARKS.md, "Memory"). Development (`npm start`, the tests) runs the sources directly.
+// docs/BENCHMARKS.md, "Custom parts kept"). Development (`npm start`, the tests) runs the sources directly.
 //   node scripts/build.ts [department user point]
 // The output is readable (not minified), so stack traces stay useful; a source map lies next to
 // it for `node --enable-source-maps` when a trace must point into the sources.

@@ -1,7 +1,7 @@
 // Gives back the heap that loading the modules grew but no longer uses, before the service starts:
 // V8 keeps its young generation at that size until a memory-reducing collection shrinks it.
 // It runs before any I/O because such a collection, once process.nextTick has run, leaves every
-// later tick slower (docs/BENCHMARKS.md, "Custom parts").
+// later tick slower (docs/BENCHMARKS.md, "Custom parts kept").
 import { Session } from 'node:inspector/promises';
 import type { Logger } from './logger.ts';
 

@@ -66,7 +66,7 @@ export type OpenOptions = {
    * The entities MikroORM knows (all three by default). A service reads its one table with
    * plain SQL and names only that entity: with a single entity, MikroORM's metadata discovery
    * never sorts entity names with `localeCompare`, whose first call in a process builds ICU's
-   * collator and pages in about 3 MB of the node binary (docs/BENCHMARKS.md, "Memory").
+   * collator, a few MB of idle RSS (docs/BENCHMARKS.md, "The targets").
    */
   entities?: (typeof entities)[number][];
 };
