@@ -2,7 +2,7 @@
 // side, for each dialect and size. Writes docs/BENCHMARKS.md. See `--help`.
 import { spawnSync } from 'node:child_process';
 import { cpus, tmpdir, totalmem } from 'node:os';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort, repositoryRoot } from '@backend/common/testing/processes';
 import { buildServices, bundlePath, services as serviceNames } from '../scripts/build.ts';
@@ -34,6 +34,7 @@ const { values: args } = parseArgs({
     'cpu-seconds': { type: 'string', default: '8' },
     out: { type: 'string', default: 'docs/BENCHMARKS.md' },
     'no-baseline': { type: 'boolean', default: false },
+    against: { type: 'string' },
     'no-write': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -42,7 +43,10 @@ if (args.help) {
   process.stdout.write(`npm run bench -- [--dialects postgresql,mysql] [--sizes 10000,100000,1000000]
   [--scenarios users,departments,points] [--seconds 10] [--warmup 3] [--connections 32] [--rounds 2]
   [--settle 5] [--cpu-seconds 8]
-  [--out docs/BENCHMARKS.md] [--no-baseline] [--no-write]
+  [--out docs/BENCHMARKS.md] [--no-baseline] [--no-write] [--against DIR]
+--against DIR: the other side is not the baseline but the services of another checkout (its
+  bundles built there with npm ci && npm run build), to measure a change side by side; implies
+  --no-write.
 Servers: BENCH_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/postgres),
          BENCH_MYSQL_URL (mysql://root@127.0.0.1:3306/mysql)\n`);
   process.exit(0);
@@ -134,7 +138,9 @@ type Running = { launched: Launched[]; targets: Record<Scenario, Target> };
 async function startSystem(
   dialect: string,
   dataset: Dataset,
+  root = repositoryRoot,
 ): Promise<Running & { figures: ServiceFigures[] }> {
+  const bundle = (name: string) => join(root, 'services', name, 'dist', 'main.mjs');
   const [grpcPort, pointHttp, userPort, departmentPort] = await Promise.all([
     freePort(),
     freePort(),
@@ -153,7 +159,7 @@ async function startSystem(
     launched.push(
       await launch(
         'point',
-        bundlePath('point'),
+        bundle('point'),
         { ...common, PORT: String(grpcPort), HTTP_PORT: String(pointHttp) },
         `http://127.0.0.1:${pointHttp}/readyz`,
       ),
@@ -161,7 +167,7 @@ async function startSystem(
     launched.push(
       await launch(
         'user',
-        bundlePath('user'),
+        bundle('user'),
         { ...common, PORT: String(userPort), POINT_SERVICE_ADDR: `127.0.0.1:${grpcPort}` },
         `http://127.0.0.1:${userPort}/readyz`,
       ),
@@ -169,7 +175,7 @@ async function startSystem(
     launched.push(
       await launch(
         'department',
-        bundlePath('department'),
+        bundle('department'),
         { ...common, PORT: String(departmentPort) },
         `http://127.0.0.1:${departmentPort}/readyz`,
       ),
@@ -373,7 +379,8 @@ async function runDataset(
   const system = await startSystem(dialect, dataset);
   let baseline: Running | undefined;
   try {
-    if (!args['no-baseline']) baseline = await startBaseline(dialect, dataset);
+    if (args.against) baseline = await startSystem(dialect, dataset, resolve(args.against));
+    else if (!args['no-baseline']) baseline = await startBaseline(dialect, dataset);
     // A fresh process takes a while to reach its steady state (JIT tiers, heap sizing): without
     // this, the first measured scenario of a process came out up to a quarter slower.
     const settle = {
@@ -450,6 +457,15 @@ const warmed = spawnSync(process.execPath, ['scripts/warm-compile-cache.ts'], {
 });
 if (warmed.status !== 0) throw new Error(`cannot fill the compile cache: ${warmed.stderr}`);
 say(warmed.stdout.trim());
+if (args.against) {
+  const other = spawnSync(process.execPath, ['scripts/warm-compile-cache.ts'], {
+    cwd: resolve(args.against),
+    env: { ...process.env, NODE_COMPILE_CACHE: compileCache },
+    encoding: 'utf8',
+  });
+  if (other.status !== 0) throw new Error(`cannot fill the compile cache of ${args.against}`);
+  say(`against ${args.against}: the "baseline" columns are its services`);
+}
 
 const measurements: Measurement[] = [];
 const services: ServiceFigures[] = [];
@@ -478,7 +494,7 @@ const generated = [
   renderTables(measurements, services),
 ].join('\n');
 process.stdout.write(`\n${generated}\n`);
-if (!args['no-write']) {
+if (!args['no-write'] && !args.against) {
   writeReport(args.out as string, generated);
   say(`written to ${args.out}`);
 }

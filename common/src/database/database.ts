@@ -30,11 +30,8 @@ export type DatabaseConfig = Pick<
 
 export type Database = {
   readonly dialect: Dialect;
-  readonly orm: OrmRoot;
   /** A fresh EntityManager for one unit of work (a request). */
   em(): SqlEntityManager;
-  /** Runs `work` against the database within the query deadline; a timeout becomes a 503. */
-  read<T>(work: (em: SqlEntityManager) => Promise<T>): Promise<T>;
   /** One SQL statement with `?` placeholders, within the query deadline: one round trip. */
   query<Row>(sql: string, params?: unknown[]): Promise<Row[]>;
   /** Quotes an identifier for this dialect (`user` is reserved in PostgreSQL). */
@@ -99,9 +96,6 @@ export async function openDatabase(
   if (registry && dialect === 'postgresql') {
     registerPoolGauges(registry, () => em().getConnection().getNativeClient());
   }
-  const read = <T>(work: (em: SqlEntityManager) => Promise<T>) =>
-    withDeadline(work(em()), config.databaseQueryTimeoutMs, 'the database');
-
   if (dialect === 'sqlite') {
     // One connection per process; WAL lets the three local processes read while one writes.
     const connection = em().getConnection();
@@ -115,9 +109,7 @@ export async function openDatabase(
   const run = createStatementRunner(dialect, connection, log, record);
   return {
     dialect,
-    orm,
     em,
-    read,
     query: (sql, params = []) =>
       withDeadline(run(sql, params), config.databaseQueryTimeoutMs, 'the database'),
     quote: (identifier) => platform.quoteIdentifier(identifier),
