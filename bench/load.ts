@@ -2,7 +2,7 @@
 
 import * as grpc from '@grpc/grpc-js';
 import autocannon from 'autocannon';
-import { PointServerClient } from '../proto/point.ts';
+import { protobufjsPoint } from '../proto/point.ts';
 
 export type LoadResult = {
   requests: number;
@@ -60,7 +60,7 @@ export async function grpcLoad(
   idSets: string[][],
   options: LoadOptions,
 ): Promise<LoadResult> {
-  const client = new PointServerClient(target, grpc.credentials.createInsecure());
+  const client = new protobufjsPoint.Client(target, grpc.credentials.createInsecure());
   const call = (ids: string[]) =>
     new Promise<void>((resolve, reject) =>
       client.GetUserListPoints(

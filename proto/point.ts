@@ -2,7 +2,18 @@
 // (field names as in the proto). Shared by the point service, the user service and the tools.
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
+import { loadSync, type MethodDefinition, type ServiceDefinition } from '@grpc/proto-loader';
+import {
+  decodeUserListPointResponse,
+  decodeUserListRequest,
+  encodeUserListPointResponse,
+  encodeUserListRequest,
+  type UserListPointResponse,
+  type UserListPoints,
+  type UserListRequest,
+} from './point-codec.ts';
+
+export type { UserListPointResponse, UserListPoints, UserListRequest };
 
 export const POINT_SERVICE_NAME = 'point.PointServer';
 // A bundle finds the file next to itself: scripts/build.ts copies it there.
@@ -10,12 +21,10 @@ export const protoPath = fileURLToPath(new URL('./point.proto', import.meta.url)
 
 export type PointRequest = { user_id: string };
 export type PointReply = { user_point: string };
-export type UserListRequest = { user_ids: string[] };
-export type UserListPointResponse = { user_points: Record<string, number> };
 
 export type PointServerHandlers = {
   GetUserPoints: grpc.handleUnaryCall<PointRequest, PointReply>;
-  GetUserListPoints: grpc.handleUnaryCall<UserListRequest, UserListPointResponse>;
+  GetUserListPoints: grpc.handleUnaryCall<UserListRequest, UserListPoints>;
 };
 
 type UnaryMethod<Req, Res> = (
@@ -25,23 +34,49 @@ type UnaryMethod<Req, Res> = (
   callback: grpc.requestCallback<Res>,
 ) => grpc.ClientUnaryCall;
 
-export type PointServerClient = grpc.Client & {
+/** A client of point; `ListReply` is how it decodes GetUserListPoints' reply. */
+type Client<ListReply> = grpc.Client & {
   GetUserPoints: UnaryMethod<PointRequest, PointReply>;
-  GetUserListPoints: UnaryMethod<UserListRequest, UserListPointResponse>;
+  GetUserListPoints: UnaryMethod<UserListRequest, ListReply>;
 };
+export type PointServerClient = Client<UserListPoints>;
+export type ProtobufjsPointClient = Client<UserListPointResponse>;
 
-const definition = loadSync(protoPath, { keepCase: true, longs: Number, defaults: true });
-const loaded = grpc.loadPackageDefinition(definition) as unknown as {
-  point: { PointServer: grpc.ServiceClientConstructor };
-};
-
-export const PointServerClient = loaded.point.PointServer as unknown as new (
+type ClientConstructor<C> = new (
   address: string,
   credentials: grpc.ChannelCredentials,
   options?: grpc.ChannelOptions,
-) => PointServerClient;
+) => C;
+type Loaded = { point: { PointServer: grpc.ServiceClientConstructor } };
 
+const protobufjsDefinition = loadSync(protoPath, { keepCase: true, longs: Number, defaults: true });
+const protobufjsService = protobufjsDefinition[POINT_SERVICE_NAME] as ServiceDefinition;
+const listPoints = protobufjsService.GetUserListPoints as MethodDefinition<object, object>;
+// Our services: GetUserListPoints through point-codec.ts, the same bytes with the map as a Map.
+const loaded = grpc.loadPackageDefinition({
+  ...protobufjsDefinition,
+  [POINT_SERVICE_NAME]: {
+    ...protobufjsService,
+    GetUserListPoints: {
+      ...listPoints,
+      requestSerialize: encodeUserListRequest,
+      requestDeserialize: decodeUserListRequest,
+      responseSerialize: encodeUserListPointResponse,
+      responseDeserialize: decodeUserListPointResponse,
+    },
+  },
+}) as unknown as Loaded;
+
+export const PointServerClient = loaded.point
+  .PointServer as unknown as ClientConstructor<PointServerClient>;
 export const pointServiceDefinition = loaded.point.PointServer.service;
+
+/** The contract as proto-loader reads it, for clients and servers other than ours (the bench's baseline). */
+const protobufjsLoaded = grpc.loadPackageDefinition(protobufjsDefinition) as unknown as Loaded;
+export const protobufjsPoint = {
+  Client: protobufjsLoaded.point.PointServer as unknown as ClientConstructor<ProtobufjsPointClient>,
+  service: protobufjsLoaded.point.PointServer.service,
+};
 
 /** Every method of point.PointServer, as metric label values. */
 export const pointMethods = Object.keys(pointServiceDefinition).map((method) => ({
@@ -49,7 +84,10 @@ export const pointMethods = Object.keys(pointServiceDefinition).map((method) => 
   method,
 }));
 
-/** Promise-returning calls on one plain channel: for scripts and tests, not the user service. */
+/**
+ * Promise-returning calls on one plain channel, decoding as protobufjs does, as any other client
+ * would: for scripts and tests, not the user service.
+ */
 export type PlainPointClient = {
   getUserPoints(userId: string): Promise<PointReply>;
   getUserListPoints(userIds: string[]): Promise<UserListPointResponse>;
@@ -57,7 +95,7 @@ export type PlainPointClient = {
 };
 
 export function plainPointClient(target: string, metadata = new grpc.Metadata()): PlainPointClient {
-  const client = new PointServerClient(target, grpc.credentials.createInsecure());
+  const client = new protobufjsPoint.Client(target, grpc.credentials.createInsecure());
   const options = () => ({ deadline: Date.now() + 5_000 });
   const call = <Req, Res>(method: UnaryMethod<Req, Res>, request: Req) =>
     new Promise<Res>((resolve, reject) => {

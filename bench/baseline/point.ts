@@ -1,12 +1,12 @@
 // Baseline point service: grpc-js and the raw driver, nothing else. GetUserListPoints only.
 
 import * as grpc from '@grpc/grpc-js';
-import { pointServiceDefinition } from '../../proto/point.ts';
+import { protobufjsPoint } from '../../proto/point.ts';
 import { openRawDatabase } from './sql.ts';
 
 const database = openRawDatabase(process.env.DATABASE_URL as string);
 const server = new grpc.Server();
-server.addService(pointServiceDefinition, {
+server.addService(protobufjsPoint.service, {
   GetUserPoints: (_call: unknown, callback: grpc.sendUnaryData<unknown>) =>
     callback({ code: grpc.status.UNIMPLEMENTED }),
   GetUserListPoints: async (

@@ -4,11 +4,11 @@
 import { createServer } from 'node:http';
 import { formatFixed2 } from '@backend/common/format';
 import * as grpc from '@grpc/grpc-js';
-import { PointServerClient } from '../../proto/point.ts';
+import { protobufjsPoint } from '../../proto/point.ts';
 import { openRawDatabase } from './sql.ts';
 
 const database = openRawDatabase(process.env.DATABASE_URL as string);
-const points = new PointServerClient(
+const points = new protobufjsPoint.Client(
   process.env.POINT_SERVICE_ADDR as string,
   grpc.credentials.createInsecure(),
 );

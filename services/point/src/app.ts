@@ -48,11 +48,12 @@ export function createPointHandlers(deps: {
         return id.toLowerCase();
       });
       const totals = await points.pointsOfMany([...new Set(keys)]);
-      const user_points: Record<string, number> = {};
+      // A Map, as proto/point-codec.ts writes the proto's map.
+      const user_points = new Map<string, number>();
       keys.forEach((key, index) => {
         const total = totals.get(key);
         const id = user_ids[index] as string;
-        if (total !== undefined) user_points[id] = toInt32(total, id, log);
+        if (total !== undefined) user_points.set(id, toInt32(total, id, log));
       });
       return { user_points };
     }),

@@ -11,7 +11,7 @@ import {
   PointServerClient,
   type PointServerClient as PointServerClientType,
   pointMethods,
-  type UserListPointResponse,
+  type UserListPoints,
 } from '../../../proto/point.ts';
 import { poolSubchannels, registerPoolMetrics } from './point-pool-metrics.ts';
 
@@ -29,7 +29,7 @@ export type PointClientOptions = {
 
 export type PointClient = {
   /** Points of each user that has any; users without points are absent. */
-  getUserListPoints(userIds: string[], requestId?: string): Promise<Record<string, number>>;
+  getUserListPoints(userIds: string[], requestId?: string): Promise<Map<string, number>>;
   getUserPoints(userId: string, requestId?: string): Promise<number>;
   /** The pool's connections: one per channel and backend address, with its state. */
   connections(): Promise<{ backend: string; state: string }[]>;
@@ -105,7 +105,7 @@ export function createPointClient(options: PointClientOptions): PointClient {
 
   return {
     async getUserListPoints(userIds, requestId) {
-      const reply = await unary<UserListPointResponse>(
+      const reply = await unary<UserListPoints>(
         'GetUserListPoints',
         (client, ...rest) => client.GetUserListPoints({ user_ids: userIds }, ...rest),
         requestId,

@@ -37,7 +37,7 @@ export function createUserListing(deps: {
   const pageWithPoints = async (query: ListQuery<UserColumn>, requestId: string) => {
     const rows = await users.page(query);
     const ids = rows.map((row) => row.id);
-    const totals = ids.length ? await points.getUserListPoints(ids, requestId) : {};
+    const totals = ids.length ? await points.getUserListPoints(ids, requestId) : new Map();
     return rows.map((row) => ({
       id: row.id,
       name: row.name,
@@ -45,7 +45,7 @@ export function createUserListing(deps: {
       department_id: row.department_id,
       age: row.age,
       salary: row.salary,
-      point: totals[row.id] ?? 0,
+      point: totals.get(row.id) ?? 0,
     }));
   };
 
