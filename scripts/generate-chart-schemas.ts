@@ -57,7 +57,13 @@ function serviceSchema(name: string, kind: 'rest' | 'grpc', extra: Record<string
   const networkPolicy = closed({
     enabled: bool,
     ...(kind === 'rest'
-      ? { ingressController: peer }
+      ? {
+          gateway: closed({
+            namespaceSelector: k8sObject('LabelSelector'),
+            podSelector: k8sObject('LabelSelector'),
+            ipBlocks: k8sList('IPBlock objects'),
+          }),
+        }
       : { grpcClients: closed({ podSelector: closed({ matchLabels: stringMap }) }) }),
     monitoring: peer,
     extraIngress: k8sList('NetworkPolicyIngressRule objects'),
@@ -173,12 +179,28 @@ const userExtra: Record<string, Schema> = {
   statistics: closed({ maxAgeMs: int(0) }),
 };
 
+const route = closed({
+  enabled: bool,
+  forceRender: bool,
+  parentRefs: {
+    type: 'array',
+    items: closed(
+      { name: { type: 'string', minLength: 1 }, namespace: str(), sectionName: str() },
+      ['name'],
+    ),
+  },
+  hostnames: { type: 'array', items: { type: 'string', minLength: 1 } },
+  annotations: stringMap,
+});
+
 // Subchart values are checked by the subchart's own schema; the umbrella only closes its own keys.
 const umbrella: Schema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   title: 'backend umbrella chart values',
   ...closed({
     global: globalSchema,
+    httpRoute: route,
+    grpcRoute: route,
     ingress: closed({
       enabled: bool,
       className: str(),

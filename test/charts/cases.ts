@@ -16,9 +16,15 @@ export type ValuesCase = {
   // Extra values of the umbrella chart (service values are also applied to all three subcharts).
   umbrella?: Record<string, unknown>;
   apiVersions?: string[];
-  // Cases that only make sense for the umbrella (the Ingress lives there).
+  // Values merged over `service` for the REST services only (department, user).
+  rest?: Record<string, unknown>;
+  // Cases that only make sense for the umbrella (the Ingress and the routes live there).
   umbrellaOnly?: boolean;
 };
+
+export const httpRouteApi = 'gateway.networking.k8s.io/v1/HTTPRoute';
+export const grpcRouteApi = 'gateway.networking.k8s.io/v1/GRPCRoute';
+const parentRefs = [{ name: 'public', namespace: 'gateway-system', sectionName: 'https' }];
 
 const serviceMonitor = {
   enabled: true,
@@ -68,7 +74,43 @@ export const valuesCases: ValuesCase[] = [
     },
     umbrellaOnly: true,
   },
-  { name: 'network policies on', service: { networkPolicy: { enabled: true } } },
+  {
+    name: 'gateway routes (API present)',
+    service: {},
+    umbrella: {
+      httpRoute: {
+        enabled: true,
+        parentRefs,
+        hostnames: ['api.example.com'],
+        annotations: { 'example.com/owner': 'backend' },
+      },
+      grpcRoute: { enabled: true, parentRefs, hostnames: ['grpc.example.com'] },
+    },
+    apiVersions: [httpRouteApi, grpcRouteApi],
+    umbrellaOnly: true,
+  },
+  {
+    name: 'gateway routes forced (no API)',
+    service: {},
+    umbrella: {
+      httpRoute: { enabled: true, forceRender: true, parentRefs: [{ name: 'backend' }] },
+      grpcRoute: { enabled: true, forceRender: true, parentRefs: [{ name: 'backend' }] },
+    },
+    umbrellaOnly: true,
+  },
+  {
+    name: 'network policies on',
+    service: { networkPolicy: { enabled: true } },
+    rest: {
+      networkPolicy: {
+        gateway: {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateway-system' } },
+          podSelector: { matchLabels: { 'gateway.networking.k8s.io/gateway-name': 'public' } },
+          ipBlocks: [{ cidr: '172.18.0.0/16' }],
+        },
+      },
+    },
+  },
   {
     name: 'HPA on',
     service: {
@@ -94,19 +136,38 @@ export const valuesCases: ValuesCase[] = [
 ];
 
 export function valuesFor(chart: ChartName, valuesCase: ValuesCase): Record<string, unknown> {
+  const forService = (name: string) =>
+    name === 'point' ? valuesCase.service : deepMerge([valuesCase.service, valuesCase.rest ?? {}]);
   if (chart !== 'backend') {
     const database = (valuesCase.service.database as object | undefined) ?? { url: databaseUrl };
-    return { ...valuesCase.service, database };
+    return { ...forService(chart), database };
   }
-  const { database: _ignored, image: _image, ...perService } = valuesCase.service;
+  const perService = (name: string) => {
+    const { database: _ignored, image: _image, ...values } = forService(name);
+    return values;
+  };
   return {
     global: { database: { url: databaseUrl } },
-    department: perService,
-    user: perService,
-    point: perService,
+    department: perService('department'),
+    user: perService('user'),
+    point: perService('point'),
     ...valuesCase.umbrella,
   };
 }
 
 export const casesFor = (chart: ChartName): ValuesCase[] =>
   valuesCases.filter((c) => chart === 'backend' || !c.umbrellaOnly);
+
+// Helm's rule for several values files: maps merge key by key, anything else is replaced.
+export function deepMerge(layers: object[]): Record<string, unknown> {
+  const isMap = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
+  const result: Record<string, unknown> = {};
+  for (const layer of layers) {
+    for (const [key, value] of Object.entries(layer)) {
+      const current = result[key];
+      result[key] = isMap(current) && isMap(value) ? deepMerge([current, value]) : value;
+    }
+  }
+  return result;
+}

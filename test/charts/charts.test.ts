@@ -9,6 +9,8 @@ import {
   type ChartName,
   casesFor,
   databaseUrl,
+  deepMerge,
+  httpRouteApi,
   type ValuesCase,
   valuesFor,
 } from './cases.ts';
@@ -81,7 +83,11 @@ withTool(
         const values = merge(...files.map(devValues));
         const { ok, output } = await workspace.lint('backend', values);
         t.true(ok, output);
-        const manifests = await workspace.template('backend', { values });
+        const manifests = await workspace.template('backend', {
+          values,
+          apiVersions: [httpRouteApi],
+        });
+        t.is(manifests.filter((m) => m.kind === 'HTTPRoute').length, 1);
         t.deepEqual(await validateManifests(manifests), []);
         t.deepEqual(
           await findUnknownFields(
@@ -91,6 +97,20 @@ withTool(
         );
       });
     }
+
+    test('the dev Gateway chart (dev/gateway) lints and renders a valid Gateway', async (t) => {
+      const chart = join(repoRoot, 'dev', 'gateway');
+      const { ok, output } = await workspace.lint(chart, {});
+      t.true(ok, output);
+      const manifests = await workspace.template(chart, {});
+      t.deepEqual(
+        manifests.map((m) => m.kind),
+        ['Gateway'],
+      );
+      t.deepEqual(await validateManifests(manifests), []);
+      const gateway = devValues('values.yaml').httpRoute.parentRefs[0].name;
+      t.is(manifests[0]?.metadata?.name, gateway, "dev/values.yaml's route attaches to it");
+    });
 
     for (const engine of ['postgres', 'mysql']) {
       test(`the dev database chart (dev/database, ${engine}) lints and renders valid manifests`, async (t) => {
@@ -128,17 +148,3 @@ withTool(
   },
   test,
 );
-
-// Helm's rule for several values files: maps merge key by key, anything else is replaced.
-function deepMerge(layers: object[]): object {
-  const isMap = (v: unknown): v is Record<string, unknown> =>
-    typeof v === 'object' && v !== null && !Array.isArray(v);
-  const result: Record<string, unknown> = {};
-  for (const layer of layers) {
-    for (const [key, value] of Object.entries(layer)) {
-      const current = result[key];
-      result[key] = isMap(current) && isMap(value) ? deepMerge([current, value]) : value;
-    }
-  }
-  return result;
-}

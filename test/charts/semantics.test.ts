@@ -255,7 +255,68 @@ withTool(
       );
     });
 
-    test('NetworkPolicies: point only from user pods of the release; REST from the ingress controller; metrics from monitoring', async (t) => {
+    test('the HTTPRoute sends /api/departments and /api/users (PathPrefix, no rewrite) to their Services, on the configured Gateway', async (t) => {
+      t.is(ofKind(umbrella, 'HTTPRoute').length, 0);
+      const manifests = await render('gateway routes (API present)');
+      const [route] = ofKind(manifests, 'HTTPRoute');
+      t.deepEqual(route?.spec.parentRefs, [
+        { name: 'public', namespace: 'gateway-system', sectionName: 'https' },
+      ]);
+      t.deepEqual(route?.spec.hostnames, ['api.example.com']);
+      t.deepEqual(route?.metadata.annotations, { 'example.com/owner': 'backend' });
+      t.deepEqual(
+        route?.spec.rules.map((r: Any) => [
+          r.matches[0].path.type,
+          r.matches[0].path.value,
+          r.backendRefs[0].name,
+          r.filters,
+        ]),
+        [
+          ['PathPrefix', '/api/departments', 'rel-department', undefined],
+          ['PathPrefix', '/api/users', 'rel-user', undefined],
+        ],
+      );
+      const [grpc] = ofKind(manifests, 'GRPCRoute');
+      t.deepEqual(
+        grpc?.spec.rules[0].matches.map((m: Any) => m.method.service),
+        ['point.PointServer', 'grpc.health.v1.Health'],
+      );
+      t.deepEqual(grpc?.spec.hostnames, ['grpc.example.com']);
+    });
+
+    test("every route's backendRef names a Service and a port of the same render", async (t) => {
+      for (const name of ['gateway routes (API present)', 'gateway routes forced (no API)']) {
+        const manifests = await render(name);
+        const routes = [...ofKind(manifests, 'HTTPRoute'), ...ofKind(manifests, 'GRPCRoute')];
+        t.is(routes.length, 2, name);
+        for (const route of routes) {
+          for (const ref of route.spec.rules.flatMap((r: Any) => r.backendRefs)) {
+            const service = find(manifests, 'Service', ref.name);
+            t.truthy(service, `${route.kind} → Service ${ref.name}`);
+            t.true(
+              service?.spec.ports.some((p: Any) => p.port === ref.port),
+              `${route.kind} → ${ref.name}:${ref.port}`,
+            );
+          }
+        }
+      }
+    });
+
+    test('routes render only where the cluster serves Gateway API, unless forced; an empty parentRefs is refused', async (t) => {
+      const withoutApi = await render('gateway routes (API present)', { apiVersions: [] });
+      t.is(ofKind(withoutApi, 'HTTPRoute').length + ofKind(withoutApi, 'GRPCRoute').length, 0);
+      const error = await t.throwsAsync(
+        workspace.template('backend', {
+          values: {
+            global: { database: { url: databaseUrl } },
+            httpRoute: { enabled: true, forceRender: true },
+          },
+        }),
+      );
+      t.regex(error?.message ?? '', /httpRoute.parentRefs is empty: name the Gateway/);
+    });
+
+    test('NetworkPolicies: point only from user pods of the release; REST from the configured Gateway proxies; metrics from monitoring', async (t) => {
       const manifests = await render('network policies on');
       const point = find(manifests, 'NetworkPolicy', 'rel-point') as Manifest;
       const grpcRule = point.spec.ingress.find((r: Any) => r.ports?.[0]?.port === 'grpc');
@@ -270,7 +331,7 @@ withTool(
         point.spec.ingress.find(
           (r: Any) =>
             r.from?.[0]?.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] ===
-            'ingress-nginx',
+            'gateway-system',
         ),
       );
       for (const name of ['rel-department', 'rel-user']) {
@@ -281,8 +342,26 @@ withTool(
               r.from?.[0]?.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'],
           )
           .filter(Boolean);
-        t.deepEqual(fromNamespaces, ['ingress-nginx', 'monitoring'], name);
+        t.deepEqual(fromNamespaces, ['gateway-system', 'monitoring'], name);
+        const gatewayRule = policy.spec.ingress[0];
+        t.deepEqual(gatewayRule.from, [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateway-system' } },
+            podSelector: { matchLabels: { 'gateway.networking.k8s.io/gateway-name': 'public' } },
+          },
+          { ipBlock: { cidr: '172.18.0.0/16' } },
+        ]);
+        t.deepEqual(gatewayRule.ports, [{ port: 'http', protocol: 'TCP' }]);
       }
+      const error = await t.throwsAsync(
+        workspace.template('backend', {
+          values: {
+            global: { database: { url: databaseUrl } },
+            user: { networkPolicy: { enabled: true } },
+          },
+        }),
+      );
+      t.regex(error?.message ?? '', /networkPolicy.gateway: set namespaceSelector/);
       for (const policy of ofKind(manifests, 'NetworkPolicy'))
         t.deepEqual(policy.spec.policyTypes, ['Ingress']);
     });

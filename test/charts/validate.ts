@@ -1,6 +1,6 @@
 // Validates rendered manifests against the Kubernetes 1.35 OpenAPI schemas compiled into the
-// npm package kubernetes-models, and the Prometheus Operator CRD schemas compiled into
-// @kubernetes-models/prometheus-operator: offline, no cluster. These check types, required
+// npm package kubernetes-models, and the Prometheus Operator and Gateway API CRD schemas compiled
+// into @kubernetes-models/prometheus-operator and @kubernetes-models/gateway-api: offline, no cluster. These check types, required
 // fields, enums, formats and patterns; unknown fields are checked by strict-fields.ts.
 import type { Manifest } from './helm.ts';
 
@@ -9,6 +9,7 @@ type ModelClass = new (data: unknown) => Validatable;
 
 const crdPackages: Record<string, string> = {
   'monitoring.coreos.com': '@kubernetes-models/prometheus-operator',
+  'gateway.networking.k8s.io': '@kubernetes-models/gateway-api',
 };
 
 export function modelModule(apiVersion: string, kind: string): string {

@@ -1,6 +1,6 @@
 {{/*
 Ingress-only NetworkPolicy (egress stays open: the database is usually outside the cluster).
-Allowed in: the ingress controller on the REST port (REST services), the release's user pods on
+Allowed in: the Gateway's proxies on the REST port (REST services), the release's user pods on
 the gRPC port (point), the monitoring namespace on the metrics port ("http"), this release's
 `helm test` pods on every port, plus networkPolicy.extraIngress rules verbatim.
 */}}
@@ -18,14 +18,23 @@ spec:
       {{- include "backend-lib.selectorLabels" . | nindent 6 }}
   policyTypes: [Ingress]
   ingress:
-    {{- with $np.ingressController }}
+    {{- with $np.gateway }}
+    {{- if not (or .namespaceSelector .ipBlocks) }}
+    {{- fail "networkPolicy.gateway: set namespaceSelector (the namespace of the Gateway's proxies) or ipBlocks (proxies outside the cluster); otherwise nothing from outside reaches the REST port" }}
+    {{- end }}
     - from:
+        {{- with .namespaceSelector }}
         - namespaceSelector:
-            {{- toYaml .namespaceSelector | nindent 12 }}
-          {{- with .podSelector }}
+            {{- toYaml . | nindent 12 }}
+          {{- with $np.gateway.podSelector }}
           podSelector:
             {{- toYaml . | nindent 12 }}
           {{- end }}
+        {{- end }}
+        {{- range .ipBlocks }}
+        - ipBlock:
+            {{- toYaml . | nindent 12 }}
+        {{- end }}
       ports:
         - port: http
           protocol: TCP
