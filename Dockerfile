@@ -12,8 +12,16 @@
 # node_modules, in which no package has native code or a platform of its own, a test checks; the
 # bundle) is the same for every platform. Built for arm64 on an amd64 runner, only the last
 # stage's compile-cache step runs under emulation: that cache is V8's code for the target.
+#
+# BASE_IMAGE is the Node image both ends start from. Where it cannot be pulled (no registry),
+# scripts/build-base-image.sh assembles the same from Debian's packages and prints its name:
+#   podman build --pull=never --build-arg BASE_IMAGE="$(scripts/build-base-image.sh)" ...
+# Behind a TLS-intercepting proxy, pass the build host's CA bundle as the secret `ca`:
+#   docker build --secret id=ca,src=/etc/ssl/certs/ca-certificates.crt ...
+# Only the steps that run npm mount it (NODE_EXTRA_CA_CERTS); it is never written to a layer.
+ARG BASE_IMAGE=node:24.21.0-trixie-slim
 
-FROM --platform=$BUILDPLATFORM node:24.21.0-trixie-slim AS dependencies
+FROM --platform=$BUILDPLATFORM ${BASE_IMAGE} AS dependencies
 ARG SERVICE
 WORKDIR /app
 # Manifests only, so this layer is rebuilt only when dependencies change. All workspace
@@ -27,15 +35,17 @@ COPY services/point/package.json services/point/
 RUN test -f "services/${SERVICE}/package.json" \
     || { echo "build with --build-arg SERVICE=department|user|point" >&2; exit 1; }
 # --ignore-scripts: no dependency of the services needs an install script (no native addons).
-RUN --mount=type=cache,target=/root/.npm \
-    npm ci --omit=dev --ignore-scripts --no-audit --no-fund --workspace "@backend/${SERVICE}"
+RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=ca \
+    if [ -s /run/secrets/ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/ca; fi \
+    && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --workspace "@backend/${SERVICE}"
 
 # The bundle. esbuild, the one build tool, is installed on its own, so the node_modules copied
 # into the runtime stage stay production-only; its version is the lockfile's (a test checks).
 FROM dependencies AS bundle
 ARG SERVICE
-RUN --mount=type=cache,target=/root/.npm \
-    npm install --prefix /opt/esbuild --no-save --ignore-scripts --no-audit --no-fund \
+RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=ca \
+    if [ -s /run/secrets/ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/ca; fi \
+    && npm install --prefix /opt/esbuild --no-save --ignore-scripts --no-audit --no-fund \
       esbuild@0.28.2 \
     && ln -s /opt/esbuild/node_modules/esbuild node_modules/esbuild
 COPY proto ./proto
@@ -44,7 +54,7 @@ COPY services/${SERVICE} ./services/${SERVICE}
 COPY scripts/build.ts ./scripts/
 RUN node scripts/build.ts "${SERVICE}"
 
-FROM node:24.21.0-trixie-slim
+FROM ${BASE_IMAGE}
 ARG SERVICE
 ENV NODE_ENV=production \
     SERVICE=${SERVICE}

@@ -75,9 +75,9 @@ test('.dockerignore keeps node_modules, git data and tests out of the build cont
 });
 
 test('the build stages run on the build platform, as no production package is platform-specific', (t) => {
-  t.regex(dockerfile, /^FROM --platform=\$BUILDPLATFORM node:\S+ AS dependencies$/m);
+  t.regex(dockerfile, /^FROM --platform=\$BUILDPLATFORM \$\{BASE_IMAGE\} AS dependencies$/m);
   t.regex(dockerfile, /^FROM dependencies AS bundle$/m);
-  t.regex(runtimeStage, /^\nFROM node:\S+\n/, 'the runtime stage is the target platform');
+  t.regex(runtimeStage, /^\nFROM \$\{BASE_IMAGE\}\n/, 'the runtime stage is the target platform');
   // Installed on one platform and copied into another, node_modules must hold nothing per
   // platform: no package limited to an os or cpu. Install scripts never run (--ignore-scripts,
   // tested above), so no native addon is built either (dtrace-provider, optional for bunyan).
@@ -87,4 +87,25 @@ test('the build stages run on the build platform, as no production package is pl
     .filter(([, entry]) => entry.os || entry.cpu)
     .map(([path]) => path);
   t.deepEqual(platformSpecific, []);
+});
+
+test('the base image is a build argument, by default the official Node image of the pinned version', (t) => {
+  const pinned = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).devDependencies
+    .node as string;
+  t.regex(
+    dockerfile,
+    new RegExp(`^ARG BASE_IMAGE=node:${pinned.replaceAll('.', '\\.')}-trixie-slim$`, 'm'),
+  );
+});
+
+test('the CA bundle reaches only the steps that run npm, as a secret, never a layer', (t) => {
+  const runs = dockerfile.split(/\n(?=[A-Z]+ )/).filter((step) => step.startsWith('RUN '));
+  const npmSteps = runs.filter((step) => /\bnpm (ci|install)\b/.test(step));
+  t.is(npmSteps.length, 2);
+  for (const step of npmSteps) {
+    t.regex(step, /--mount=type=secret,id=ca\b/);
+    t.regex(step, /NODE_EXTRA_CA_CERTS=\/run\/secrets\/ca/);
+  }
+  t.is(dockerfile.match(/type=secret/g)?.length, 2);
+  t.notRegex(dockerfile, /^(COPY|ADD|ENV)\b.*(ca-certificates|secrets|NODE_EXTRA_CA_CERTS)/m);
 });
