@@ -12,6 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { checkHealth } from '@backend/common/grpc/health-client';
+import { freePort } from '@backend/common/testing/processes';
 import test, { type ExecutionContext } from 'ava';
 import pg from 'pg';
 import { plainPointClient } from '../../proto/point.ts';
@@ -43,18 +44,25 @@ type Any = any;
 
 // ---- The chart values this suite sets (the only value paths it knows; the rest is read from the
 // rendered manifests). The containers share this machine's network, so each listener gets a port
-// of its own; the migration seeds the sample data so that user's listing reaches point.
+// of its own, a free one; the migration seeds the sample data so that user's listing reaches point.
+const taken = new Set<number>();
+const port = async (): Promise<number> => {
+  const free = await freePort();
+  if (taken.has(free)) return port();
+  taken.add(free);
+  return free;
+};
 const ports = {
-  department: 18181,
-  user: 18182,
-  pointGrpc: 18151,
-  pointHttp: 18183,
-  departmentDebug: 18161,
-  userDebug: 18162,
-  pointDebug: 18163,
+  department: await port(),
+  user: await port(),
+  pointGrpc: await port(),
+  pointHttp: await port(),
+  departmentDebug: await port(),
+  userDebug: await port(),
+  pointDebug: await port(),
   // the second user container, with the debug listener on
-  userWithDebug: 18184,
-  userWithDebugDebug: 18164,
+  userWithDebug: await port(),
+  userWithDebugDebug: await port(),
 };
 const chartValues = {
   global: { database: { url: 'postgres://placeholder:5432/replaced-below' } },
