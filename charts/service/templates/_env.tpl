@@ -1,7 +1,7 @@
 {{/*
 The one place where Helm values (camelCase) become the services' environment variables
-(UPPER_SNAKE, see the service config schemas). Keys a chart does not have are skipped, so
-user-only settings appear only in the user chart.
+(UPPER_SNAKE, see the service config schemas). Keys a service does not have are skipped:
+pointClient and statistics are set for user only, grpc for point only (charts/backend/values.yaml).
 */}}
 {{- define "service.env" -}}
 - name: HOST
