@@ -6,7 +6,7 @@ import { chartSchemas, serializeSchema } from '../../scripts/generate-chart-sche
 import { repoRoot } from './tools.ts';
 
 for (const [chart, schema] of Object.entries(chartSchemas)) {
-  test(`charts/${chart}/values.schema.json is up to date (node scripts/generate-chart-schemas.ts)`, (t) => {
+  test(`charts/${chart}/values.schema.json is up to date (npm run charts:schemas)`, (t) => {
     t.is(
       readFileSync(join(repoRoot, 'charts', chart, 'values.schema.json'), 'utf8'),
       serializeSchema(schema),
