@@ -60,6 +60,17 @@ function generateUsers(dialect: Dialect, count: number): string[] {
 
 export type Dataset = { url: string; size: number; users: number };
 
+const datasetName = (size: number) => `bench_${size}`;
+const dropStatement = (dialect: Dialect, name: string) =>
+  dialect === 'postgresql'
+    ? `drop database if exists ${name} with (force)`
+    : `drop database if exists ${name}`;
+
+/** Drops the dataset for `size` (the bench's smoke test leaves nothing behind). */
+export async function dropDataset(dialect: Dialect, adminUrl: string, size: number) {
+  await run(adminUrl, [dropStatement(dialect, datasetName(size))]);
+}
+
 /**
  * The database for `size` generated users on the server at `adminUrl`, created (migrated,
  * sample data, generated rows) unless it already holds exactly that many users.
@@ -70,7 +81,7 @@ export async function ensureDataset(
   size: number,
   say: (text: string) => void,
 ): Promise<Dataset> {
-  const name = `bench_${size}`;
+  const name = datasetName(size);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const total = size + 9;
@@ -98,11 +109,7 @@ export async function ensureDataset(
 
   say(`building ${name} on ${dialect} (${size.toLocaleString('en')} generated users)…`);
   const started = Date.now();
-  const drop =
-    dialect === 'postgresql'
-      ? `drop database if exists ${name} with (force)`
-      : `drop database if exists ${name}`;
-  await run(adminUrl, [drop, `create database ${name}`]);
+  await run(adminUrl, [dropStatement(dialect, name), `create database ${name}`]);
   const database = await openDatabase(
     loadConfig(baseSchema, { DATABASE_URL: url.toString() }),
     silent,

@@ -176,7 +176,7 @@ async function main() {
     },
   });
   if (args.help) {
-    process.stdout.write(`node bench/instructions.ts [--entry services/department/dist/main.mjs]
+    process.stdout.write(`npm run bench:instructions -- [--entry services/department/dist/main.mjs]
   [--path /api/departments/v1/departments] [--requests 8000] [--connections 8] [--top 25]
   [--inclusive] [--env KEY=VALUE]...
 --inclusive lists each function with what the functions it calls cost (inlined code has no

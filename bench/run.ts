@@ -40,15 +40,34 @@ const { values: args } = parseArgs({
   },
 });
 if (args.help) {
-  process.stdout.write(`npm run bench -- [--dialects postgresql,mysql] [--sizes 10000,100000,1000000]
-  [--scenarios users,departments,points] [--seconds 10] [--warmup 3] [--connections 32] [--rounds 2]
-  [--settle 5] [--cpu-seconds 8]
-  [--out docs/BENCHMARKS.md] [--no-baseline] [--no-write] [--against DIR]
---against DIR: the other side is not the baseline but the services of another checkout (its
-  bundles built there with npm ci && npm run build), to measure a change side by side; implies
-  --no-write.
-Servers: BENCH_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/postgres),
-         BENCH_MYSQL_URL (mysql://root@127.0.0.1:3306/mysql)\n`);
+  process.stdout.write(`npm run bench -- [options]
+
+Measures the three services as the image runs them (bundled, compile cache filled) against a
+minimal baseline, up at the same time and loaded in turns, on each dialect and size, and prints
+each figure as it comes. A run REWRITES the generated block of docs/BENCHMARKS.md (between its
+bench markers) unless --no-write. The default run takes tens of minutes.
+
+  --dialects postgresql,mysql          databases to run on (default: both)
+  --sizes 10000,100000,1000000         generated users per dataset (bench_<size>, built once, reused)
+  --scenarios users,departments,points what to load (default: all three)
+  --settle 5         seconds each scenario runs on each side before anything is measured, so
+                     both sides are equally warm (JIT, caches, pools)
+  --warmup 3         seconds of load before each measured window, not counted
+  --seconds 10       seconds of each measured window (req/s, p50, p99, errors)
+  --rounds 2         measured windows per side, taken in turns and averaged
+  --cpu-seconds 8    seconds per side at one fixed rate (half the slower side's req/s) for the
+                     CPU per request, in half windows taken in turns
+  --connections 32   concurrent clients
+  --out docs/BENCHMARKS.md   the file whose generated block is rewritten
+  --no-write         print only; leave docs/BENCHMARKS.md alone
+  --no-baseline      measure the system alone (no ratios, no targets)
+  --against DIR      the other side is not the baseline but the services of another checkout
+                     (its bundles built there with npm ci && npm run build), to measure a change
+                     side by side; implies --no-write
+  --help             this text
+
+Servers: BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres),
+         BENCH_MYSQL_URL (default mysql://root@127.0.0.1:3306/mysql)\n`);
   process.exit(0);
 }
 

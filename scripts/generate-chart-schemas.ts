@@ -1,5 +1,6 @@
-// Writes charts/*/values.schema.json. The three service charts share most keys, so their
-// schemas are built here from one description instead of being copied three times by hand.
+// Writes charts/*/values.schema.json: charts/service's, and the umbrella's, which closes each of
+// department, user and point with the keys of charts/service plus that service's own (user's
+// pointClient and statistics, point's grpc), so a key set on the wrong service is refused.
 // Every object is closed (additionalProperties: false): Helm then rejects a typo in a value.
 // Run: node scripts/generate-chart-schemas.ts   (test/charts/schemas.test.ts checks they are fresh)
 import { writeFileSync } from 'node:fs';
@@ -49,126 +50,7 @@ const globalSchema = closed({
   database: closed({ existingSecret: str(), existingSecretKey: str(), url: str() }),
 });
 
-function serviceSchema(name: string, kind: 'rest' | 'grpc', extra: Record<string, Schema>): Schema {
-  const ports =
-    kind === 'grpc'
-      ? closed({ grpc: port, http: port }, ['grpc', 'http'])
-      : closed({ http: port }, ['http']);
-  const networkPolicy = closed({
-    enabled: bool,
-    ...(kind === 'rest'
-      ? {
-          gateway: closed({
-            namespaceSelector: k8sObject('LabelSelector'),
-            podSelector: k8sObject('LabelSelector'),
-            ipBlocks: k8sList('IPBlock objects'),
-          }),
-        }
-      : { grpcClients: closed({ podSelector: closed({ matchLabels: stringMap }) }) }),
-    monitoring: peer,
-    extraIngress: k8sList('NetworkPolicyIngressRule objects'),
-  });
-  const tests =
-    kind === 'grpc'
-      ? closed({ grpcService: str() }, ['grpcService'])
-      : closed({ httpPath: { type: 'string', pattern: '^/' } }, ['httpPath']);
-  return {
-    $schema: 'http://json-schema.org/draft-07/schema#',
-    title: `${name} chart values`,
-    ...closed({
-      image: closed(
-        {
-          repository: { type: 'string', minLength: 1 },
-          tag: str(),
-          digest: { type: 'string', pattern: '^(sha256:[a-f0-9]{64})?$' },
-          pullPolicy: { enum: ['Always', 'IfNotPresent', 'Never'] },
-        },
-        ['repository'],
-      ),
-      imagePullSecrets: k8sList('LocalObjectReference objects'),
-      replicaCount: int(0),
-      bindAddress: { type: 'string', anyOf: [{ format: 'ipv4' }, { format: 'ipv6' }] },
-      ports,
-      service: closed({
-        type: { enum: ['ClusterIP', 'NodePort', 'LoadBalancer'] },
-        annotations: stringMap,
-        headless: bool,
-      }),
-      database: closed({
-        existingSecret: str(),
-        existingSecretKey: { type: 'string', minLength: 1 },
-        url: { type: 'string', pattern: '^((postgres|postgresql|mysql)://.+)?$' },
-        poolMin: int(0),
-        poolMax: int(1),
-        connectTimeoutMs: int(1),
-        queryTimeoutMs: int(1),
-      }),
-      migration: closed({
-        enabled: bool,
-        extraArgs: { type: 'array', items: { type: 'string' } },
-        backoffLimit: int(0),
-        activeDeadlineSeconds: int(1),
-      }),
-      logLevel: { enum: ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] },
-      shutdown: closed({ drainDelayMs: int(0), timeoutMs: int(1), graceMarginSeconds: int(0) }),
-      debug: closed({ enabled: bool, port }),
-      extraEnv: k8sList('EnvVar objects'),
-      probes: closed({
-        startup: probe(),
-        readiness: probe(kind === 'grpc' ? { grpcService: str() } : {}),
-        liveness: probe(),
-      }),
-      resources: k8sObject('ResourceRequirements'),
-      tmpSizeLimit: { type: 'string', pattern: '^[0-9]+(Ki|Mi|Gi)$' },
-      podSecurityContext: k8sObject('PodSecurityContext merged over the hardened defaults'),
-      securityContext: k8sObject('SecurityContext merged over the hardened defaults'),
-      podDisruptionBudget: closed({
-        enabled: bool,
-        maxUnavailable: intOrPercent,
-        minAvailable: { oneOf: [int(0), { type: 'string', pattern: '^([0-9]+%)?$' }] },
-      }),
-      autoscaling: closed({
-        enabled: bool,
-        minReplicas: int(1),
-        maxReplicas: int(1),
-        targetCPUUtilizationPercentage: int(1),
-        targetMemoryUtilizationPercentage: int(0),
-      }),
-      topologySpread: closed({
-        enabled: bool,
-        maxSkew: int(1),
-        whenUnsatisfiable: { enum: ['ScheduleAnyway', 'DoNotSchedule'] },
-        topologyKeys: { type: 'array', items: { type: 'string' } },
-      }),
-      topologySpreadConstraints: k8sList('TopologySpreadConstraint objects'),
-      serviceMonitor: closed({
-        enabled: bool,
-        forceRender: bool,
-        namespace: str(),
-        labels: stringMap,
-        interval: duration,
-        scrapeTimeout: duration,
-        relabelings: k8sList('RelabelConfig objects'),
-        metricRelabelings: k8sList('RelabelConfig objects'),
-      }),
-      networkPolicy,
-      tests,
-      commonLabels: stringMap,
-      podLabels: stringMap,
-      podAnnotations: stringMap,
-      nodeSelector: stringMap,
-      tolerations: k8sList('Toleration objects'),
-      affinity: k8sObject('Affinity'),
-      priorityClassName: str(),
-      global: globalSchema,
-      // Helm adds an (empty) entry for every dependency, the library chart included.
-      'backend-lib': { type: 'object' },
-      ...extra,
-    }),
-  };
-}
-
-const userExtra: Record<string, Schema> = {
+const userOnly: Record<string, Schema> = {
   pointClient: closed({
     serviceAddr: str('grpc-js target; empty means point headless Service of this release'),
     port,
@@ -178,6 +60,111 @@ const userExtra: Record<string, Schema> = {
   }),
   statistics: closed({ maxAgeMs: int(0) }),
 };
+const pointOnly: Record<string, Schema> = {
+  grpc: closed({ maxConnectionAgeMs: int(1), maxConnectionAgeGraceMs: int(0) }),
+};
+
+// The keys of charts/service/values.yaml. `ports` and `image.repository` are passed in: the
+// umbrella requires them per service, charts/service alone leaves them to its own refusal.
+function serviceProperties(ports: Schema, repository: Schema): Record<string, Schema> {
+  return {
+    image: closed({
+      repository,
+      tag: str(),
+      digest: { type: 'string', pattern: '^(sha256:[a-f0-9]{64})?$' },
+      pullPolicy: { enum: ['Always', 'IfNotPresent', 'Never'] },
+    }),
+    imagePullSecrets: k8sList('LocalObjectReference objects'),
+    replicaCount: int(0),
+    bindAddress: { type: 'string', anyOf: [{ format: 'ipv4' }, { format: 'ipv6' }] },
+    ports,
+    service: closed({
+      type: { enum: ['ClusterIP', 'NodePort', 'LoadBalancer'] },
+      annotations: stringMap,
+      headless: bool,
+    }),
+    database: closed({
+      poolMin: int(0),
+      poolMax: int(1),
+      connectTimeoutMs: int(1),
+      queryTimeoutMs: int(1),
+    }),
+    migration: closed({
+      enabled: bool,
+      extraArgs: { type: 'array', items: { type: 'string' } },
+      backoffLimit: int(0),
+      activeDeadlineSeconds: int(1),
+    }),
+    logLevel: { enum: ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] },
+    shutdown: closed({ drainDelayMs: int(0), timeoutMs: int(1), graceMarginSeconds: int(0) }),
+    debug: closed({ enabled: bool, port }),
+    extraEnv: k8sList('EnvVar objects'),
+    probes: closed({
+      startup: probe(),
+      readiness: probe({ grpcService: str() }),
+      liveness: probe(),
+    }),
+    resources: k8sObject('ResourceRequirements'),
+    tmpSizeLimit: { type: 'string', pattern: '^[0-9]+(Ki|Mi|Gi)$' },
+    podSecurityContext: k8sObject('PodSecurityContext merged over the hardened defaults'),
+    securityContext: k8sObject('SecurityContext merged over the hardened defaults'),
+    podDisruptionBudget: closed({
+      enabled: bool,
+      maxUnavailable: intOrPercent,
+      minAvailable: { oneOf: [int(0), { type: 'string', pattern: '^([0-9]+%)?$' }] },
+    }),
+    autoscaling: closed({
+      enabled: bool,
+      minReplicas: int(1),
+      maxReplicas: int(1),
+      targetCPUUtilizationPercentage: int(1),
+      targetMemoryUtilizationPercentage: int(0),
+    }),
+    topologySpread: closed({
+      enabled: bool,
+      maxSkew: int(1),
+      whenUnsatisfiable: { enum: ['ScheduleAnyway', 'DoNotSchedule'] },
+      topologyKeys: { type: 'array', items: { type: 'string' } },
+    }),
+    topologySpreadConstraints: k8sList('TopologySpreadConstraint objects'),
+    serviceMonitor: closed({
+      enabled: bool,
+      forceRender: bool,
+      namespace: str(),
+      labels: stringMap,
+      interval: duration,
+      scrapeTimeout: duration,
+      relabelings: k8sList('RelabelConfig objects'),
+      metricRelabelings: k8sList('RelabelConfig objects'),
+    }),
+    networkPolicy: closed({
+      enabled: bool,
+      gateway: closed({
+        enabled: bool,
+        namespaceSelector: k8sObject('LabelSelector'),
+        podSelector: k8sObject('LabelSelector'),
+        ipBlocks: k8sList('IPBlock objects'),
+      }),
+      grpcClients: closed({ podSelector: closed({ matchLabels: stringMap }) }),
+      monitoring: peer,
+      extraIngress: k8sList('NetworkPolicyIngressRule objects'),
+    }),
+    tests: closed({ httpPath: { type: 'string', pattern: '^(/.*)?$' }, grpcService: str() }),
+    commonLabels: stringMap,
+    podLabels: stringMap,
+    podAnnotations: stringMap,
+    nodeSelector: stringMap,
+    tolerations: k8sList('Toleration objects'),
+    affinity: k8sObject('Affinity'),
+    priorityClassName: str(),
+    global: globalSchema,
+  };
+}
+
+const restPorts = closed({ http: port }, ['http']);
+const grpcPorts = closed({ grpc: port, http: port }, ['grpc', 'http']);
+const service = (ports: Schema, own: Record<string, Schema> = {}): Schema =>
+  closed({ ...serviceProperties(ports, { type: 'string', minLength: 1 }), ...own });
 
 const route = closed({
   enabled: bool,
@@ -193,7 +180,6 @@ const route = closed({
   annotations: stringMap,
 });
 
-// Subchart values are checked by the subchart's own schema; the umbrella only closes its own keys.
 const umbrella: Schema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   title: 'backend umbrella chart values',
@@ -222,25 +208,23 @@ const umbrella: Schema = {
       labels: stringMap,
       annotations: stringMap,
     }),
-    department: { type: 'object' },
-    user: { type: 'object' },
-    point: { type: 'object' },
-    'backend-lib': { type: 'object' },
+    department: service(restPorts),
+    user: service(restPorts, userOnly),
+    point: service(grpcPorts, pointOnly),
   }),
 };
 
 export const chartSchemas: Record<string, Schema> = {
-  department: serviceSchema('department', 'rest', {}),
-  user: serviceSchema('user', 'rest', userExtra),
-  point: serviceSchema('point', 'grpc', {
-    grpc: closed({ maxConnectionAgeMs: int(1), maxConnectionAgeGraceMs: int(0) }),
-  }),
-  backend: umbrella,
-  'backend-lib': {
+  service: {
     $schema: 'http://json-schema.org/draft-07/schema#',
-    title: 'backend-lib (a library chart: it takes no values)',
-    ...closed({ global: { type: 'object' } }),
+    title: 'service chart values (one of department, user, point)',
+    ...closed({
+      ...serviceProperties(closed({ grpc: port, http: port }), str()),
+      ...userOnly,
+      ...pointOnly,
+    }),
   },
+  backend: umbrella,
 };
 
 export const serializeSchema = (schema: Schema): string => `${JSON.stringify(schema, null, 2)}\n`;

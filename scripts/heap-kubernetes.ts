@@ -20,7 +20,7 @@ function debugPortOf(pod: V1Pod, service: string): number {
   const name = pod.metadata?.name;
   if (env.get('DEBUG_ENABLED') !== 'true') {
     throw new Error(
-      `the debug listener is off in pod ${name}: upgrade the release with --set ${service}.debug.enabled=true (or debug.enabled=true for the service chart alone)`,
+      `the debug listener is off in pod ${name}: upgrade the release with --set ${service}.debug.enabled=true`,
     );
   }
   return Number(env.get('DEBUG_PORT') ?? 6060);

@@ -34,7 +34,25 @@ const kinds = {
 type Kind = keyof typeof kinds;
 
 const usage = `usage: npm run heap -- <${services.join('|')}> [--profile snapshot|heap|cpu] [--seconds N]
-       [--namespace ns] [--release backend] [--out file] [--url http://127.0.0.1:6060]`;
+       [--namespace ns] [--release backend] [--out file] [--url http://127.0.0.1:6060]
+       (--help says what it does)`;
+const help = `npm run heap -- <${services.join('|')}> [options]
+
+Downloads a heap snapshot, or a pprof heap or CPU profile, from a service's debug listener
+(on when <service>.debug.enabled is set in the chart, or DEBUG_PORT for a local process; see
+docs/OPERATIONS.md). Without --url it picks a Ready pod of the release with kubectl's current
+context and port-forwards to the listener; with --url it asks that address directly. It streams
+the download to a file and says what opens it. A snapshot pauses the process while it is taken.
+
+  --profile snapshot|heap|cpu  what to download (default: snapshot)
+  --seconds N                  length of a CPU profile, 1 to 60 (default: 10)
+  --namespace ns               the release's namespace (default: the context's namespace)
+  --release name               the Helm release (default: backend)
+  --out file                   where to write (default: <service>-<time>.heapsnapshot,
+                               .heap.pb.gz or .cpu.pb.gz, in the current directory)
+  --url http://127.0.0.1:6060  a debug listener to ask directly, instead of a pod
+  -h, --help                   this text
+`;
 
 function fail(message: string): never {
   console.error(message);
@@ -55,7 +73,7 @@ function parse() {
     },
   });
   if (values.help) {
-    console.error(usage);
+    process.stdout.write(help);
     process.exit(0);
   }
   const [service, ...extra] = positionals;

@@ -1,10 +1,10 @@
-// Renders every chart over the test values matrix (test/charts/cases.ts) into one YAML file per
-// chart and case, for validators that run outside the test suite (kubeconform in CI):
+// Renders the umbrella chart over the test values matrix (test/charts/cases.ts) into one YAML
+// file per case, for validators that run outside the test suite (kubeconform in CI):
 //   node scripts/render-chart-matrix.ts rendered/
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { allCharts, casesFor, valuesFor } from '../test/charts/cases.ts';
+import { valuesCases, valuesFor } from '../test/charts/cases.ts';
 import { createChartWorkspace } from '../test/charts/helm.ts';
 import { findTool } from '../test/charts/tools.ts';
 
@@ -21,16 +21,14 @@ if ('missing' in helm) {
 mkdirSync(outDir, { recursive: true });
 const workspace = await createChartWorkspace(helm.path);
 try {
-  for (const chart of allCharts) {
-    for (const valuesCase of casesFor(chart)) {
-      const manifests = await workspace.template(chart, {
-        values: valuesFor(chart, valuesCase),
-        apiVersions: valuesCase.apiVersions,
-      });
-      const slug = valuesCase.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
-      const text = manifests.map((m) => stringify(m)).join('---\n');
-      writeFileSync(join(outDir, `${chart}--${slug}.yaml`), text);
-    }
+  for (const valuesCase of valuesCases) {
+    const manifests = await workspace.template('backend', {
+      values: valuesFor(valuesCase),
+      apiVersions: valuesCase.apiVersions,
+    });
+    const slug = valuesCase.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
+    const text = manifests.map((m) => stringify(m)).join('---\n');
+    writeFileSync(join(outDir, `backend--${slug}.yaml`), text);
   }
 } finally {
   workspace.dispose();

@@ -1,6 +1,7 @@
 // `npm start`: prepares the database once, then runs point, user and department as separate
 // processes with readable logs, and stops all three on Ctrl-C.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -13,17 +14,9 @@ import { prettyLogLine } from './pretty-log.ts';
 
 const color = Boolean(process.stdout.isTTY);
 const services = [
-  {
-    name: 'point',
-    env: { PORT: '50051', HTTP_PORT: '8083' },
-    readyz: 'http://127.0.0.1:8083/readyz',
-  },
-  {
-    name: 'user',
-    env: { PORT: '8082', POINT_SERVICE_ADDR: '127.0.0.1:50051' },
-    readyz: 'http://127.0.0.1:8082/readyz',
-  },
-  { name: 'department', env: { PORT: '8081' }, readyz: 'http://127.0.0.1:8081/readyz' },
+  { name: 'point', env: { PORT: '50051', HTTP_PORT: '8083' }, httpPort: 8083 },
+  { name: 'user', env: { PORT: '8082', POINT_SERVICE_ADDR: '127.0.0.1:50051' }, httpPort: 8082 },
+  { name: 'department', env: { PORT: '8081' }, httpPort: 8081 },
 ];
 const width = Math.max(...services.map((s) => s.name.length));
 const say = (name: string, text: string) =>
@@ -37,6 +30,33 @@ try {
 } catch (error) {
   console.error(error instanceof ConfigError ? error.message : error);
   process.exit(78);
+}
+
+// Bound the way the services bind (every address), so a port taken on any address shows here.
+const isFree = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const probe = createServer()
+      .once('error', () => resolve(false))
+      .listen({ port, exclusive: true }, () => probe.close(() => resolve(true)));
+  });
+// Another `npm start` is the usual holder: its services answer /livez on their HTTP ports.
+const holderOf = async (port: number) => {
+  const owner = services.find((s) => s.httpPort === port || s.env.PORT === String(port));
+  const answersLivez = (httpPort: number) =>
+    fetch(`http://127.0.0.1:${httpPort}/livez`, { signal: AbortSignal.timeout(1000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
+  return owner && (await answersLivez(owner.httpPort))
+    ? `it answers as ${owner.name} (is another \`npm start\` running?)`
+    : `by another process (\`ss -ltnp 'sport = :${port}'\` or \`lsof -i :${port}\` names it)`;
+};
+const ports = [...new Set(services.flatMap((s) => [Number(s.env.PORT), s.httpPort]))];
+const taken = (await Promise.all(ports.map(async (p) => ((await isFree(p)) ? [] : [p])))).flat();
+if (taken.length > 0) {
+  for (const port of taken) say('start', `port ${port} is taken: ${await holderOf(port)}`);
+  say('start', 'nothing was started; free the ports and run npm start again');
+  process.exit(1);
 }
 
 say('start', `preparing ${redactUrl(config.databaseUrl)} (migrations, sample data if empty)`);
@@ -84,12 +104,13 @@ for (const service of services) {
   });
 }
 
-function stopAll() {
+// The services hear the signal this script got: Ctrl-C is logged as SIGINT, a kill as SIGTERM.
+function stopAll(signal: NodeJS.Signals = 'SIGTERM') {
   stopping = true;
-  for (const child of children.values()) child.kill('SIGTERM');
+  for (const child of children.values()) child.kill(signal);
 }
-process.on('SIGINT', stopAll);
-process.on('SIGTERM', stopAll);
+process.on('SIGINT', () => stopAll('SIGINT'));
+process.on('SIGTERM', () => stopAll('SIGTERM'));
 process.on('exit', () => {
   for (const child of children.values()) child.kill('SIGKILL');
 });
@@ -107,7 +128,9 @@ const ready = async (url: string) => {
   }
   return false;
 };
-const results = await Promise.all(services.map((s) => ready(s.readyz)));
+const results = await Promise.all(
+  services.map((s) => ready(`http://127.0.0.1:${s.httpPort}/readyz`)),
+);
 if (!stopping) {
   const late = services.filter((_, index) => !results[index]).map((s) => s.name);
   const lines = late.length

@@ -25,7 +25,7 @@ const bundles = services.map(
 );
 const missing = services.filter((_, i) => !existsSync(bundles[i] as URL));
 if (missing.length) {
-  process.stderr.write(`no bundle for ${missing.join(', ')}: run node scripts/build.ts first\n`);
+  process.stderr.write(`no bundle for ${missing.join(', ')}: run npm run build first\n`);
   process.exit(2);
 }
 

@@ -2,19 +2,32 @@
 // It asserts that it runs and reports, never how fast: figures belong in docs/BENCHMARKS.md.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { noteDatabase, testServer } from '@backend/common/testing/databases';
 import { repositoryRoot } from '@backend/common/testing/processes';
 import test from 'ava';
+import { dropDataset } from '../bench/dataset.ts';
 
-const servers = { postgresql: process.env.TEST_POSTGRES_URL, mysql: process.env.TEST_MYSQL_URL };
+const servers = await Promise.all(
+  (['postgresql', 'mysql'] as const).map(async (dialect) => ({
+    dialect,
+    server: await testServer(dialect).catch((error: Error) => error),
+  })),
+);
 
-for (const [dialect, url] of Object.entries(servers)) {
-  if (!url) {
-    const reason = `${dialect === 'mysql' ? 'TEST_MYSQL_URL' : 'TEST_POSTGRES_URL'} is not set`;
+for (const { dialect, server } of servers) {
+  if (server instanceof Error) {
+    const reason = server.message.split('\n')[0] ?? 'no server';
+    noteDatabase(dialect, { missing: reason });
     if (process.env.TEST_REQUIRE_ALL_DATABASES === '1')
       test(`[${dialect}] bench needs a server`, (t) => t.fail(reason));
     else test.skip(`[${dialect}] bench smoke test skipped: ${reason}`, () => {});
     continue;
   }
+  noteDatabase(dialect, { source: server.source });
+  test.after.always(`[${dialect}] drop the bench_1000 dataset`, async () => {
+    await dropDataset(dialect, server.adminUrl, 1000);
+    await server.stop();
+  });
   test(`[${dialect}] npm run bench runs every scenario against the system and the baseline`, async (t) => {
     const child = spawn(
       process.execPath,
@@ -42,8 +55,7 @@ for (const [dialect, url] of Object.entries(servers)) {
         cwd: repositoryRoot,
         env: {
           PATH: process.env.PATH,
-          BENCH_POSTGRES_URL: servers.postgresql,
-          BENCH_MYSQL_URL: servers.mysql,
+          [dialect === 'postgresql' ? 'BENCH_POSTGRES_URL' : 'BENCH_MYSQL_URL']: server.adminUrl,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       },

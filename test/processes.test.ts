@@ -1,6 +1,6 @@
 // Each service as a real process: start-up validation, secrets kept out of logs, SIGTERM.
 import { spawn } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT_CONFIG } from '@backend/common/lifecycle';
@@ -14,7 +14,9 @@ import test from 'ava';
 
 const services = ['department', 'user', 'point'] as const;
 const secret = 'Sup3r-S3cret-Pa55';
-const sqliteUrl = `sqlite:${join(await mkdtemp(join(tmpdir(), 'processes-')), 'db.sqlite')}`;
+const sqliteDirectory = await mkdtemp(join(tmpdir(), 'processes-'));
+const sqliteUrl = `sqlite:${join(sqliteDirectory, 'db.sqlite')}`;
+test.after.always(() => rm(sqliteDirectory, { recursive: true, force: true }));
 
 for (const name of services) {
   test(`${name} exits with ${EXIT_CONFIG} and names the variable when PORT is not a port`, async (t) => {

@@ -45,7 +45,7 @@ const unavailableCodes = new Set([
 const unavailableMessages =
   /timeout exceeded when trying to connect|connection terminated|query read timeout|connect ETIMEDOUT|server closed the connection|Connection lost|Pool is closed/i;
 
-/** True when `error` (or anything in its cause chain) says a database or network peer is unreachable. */
+/** Whether `error` or its causes say a database or network peer is unreachable. */
 export function isUnavailableError(error: unknown): boolean {
   for (let current = error, depth = 0; current && depth < 8; depth++) {
     if (current instanceof AppError) return current.code === 'unavailable';
@@ -64,11 +64,7 @@ export function isUnavailableError(error: unknown): boolean {
   return false;
 }
 
-/**
- * Runs `work`, failing with a 503 AppError if it takes longer than `ms`. One promise and one
- * timer, settled by whichever comes first: this wraps every database statement, and
- * `Promise.race` inside an async function cost three promises more.
- */
+/** Runs `work`, failing with a 503 AppError after `ms`: one promise and one timer, not a race. */
 export function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(

@@ -1,9 +1,8 @@
-// Number formatting identical to the original Go system's fmt.Sprintf("%.2f").
+// Number formatting identical to the original Go system's.
 
 /**
- * Two decimals, like Go's %.2f. JavaScript's toFixed rounds exact ties up (0.125 → "0.13"), Go
- * rounds them to even (0.125 → "0.12"). A double is an exact tie at two decimals only when its
- * fraction is an odd number of eighths, so only those values need the adjustment.
+ * Two decimals, like Go's %.2f, which rounds exact ties to even where toFixed rounds them up;
+ * only a fraction of an odd number of eighths is such a tie.
  */
 export function formatFixed2(value: number): string {
   const eighths = value * 8;

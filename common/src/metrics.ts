@@ -19,8 +19,7 @@ export function createMetrics(service: string): Metrics {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry });
-  // Gauges named like counters: promtool rejects them, and each is the sum of its labelled
-  // sibling (nodejs_active_handles etc.), which stays.
+  // Gauges named like counters, which promtool rejects; each has a labelled sibling that stays.
   for (const name of redundantTotals) registry.removeSingleMetric(name);
   const httpRequestDuration = new Histogram({
     name: 'http_request_duration_seconds',

@@ -1,5 +1,5 @@
-// Whether this process should receive traffic: starting → ready ⇄ unavailable → draining.
-// Dependency checks run in the background, so probes never wait on a slow database.
+// Whether this process should receive traffic; checks run in the background, so probes never
+// wait on a slow database.
 import type { Logger } from './logger.ts';
 
 export type ReadinessCheck = { name: string; check: () => Promise<void> };
@@ -9,7 +9,6 @@ export type Readiness = {
   status(): ReadinessStatus;
   /** Runs the checks now, then every `intervalMs` until draining; resolves after the first round. */
   start(): Promise<void>;
-  /** Not ready from now on, whatever the checks say (shutdown has begun). */
   drain(): void;
   onChange(listener: (status: ReadinessStatus) => void): void;
 };

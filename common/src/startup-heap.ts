@@ -1,7 +1,5 @@
-// Gives back the heap that loading the modules grew but no longer uses, before the service starts:
-// V8 keeps its young generation at that size until a memory-reducing collection shrinks it.
-// It runs before any I/O because such a collection, once process.nextTick has run, leaves every
-// later tick slower (docs/BENCHMARKS.md, "Custom parts kept").
+// Gives back the heap module loading grew, before any I/O: V8 keeps its young generation that
+// size until a memory-reducing collection, which after process.nextTick slows every later tick.
 import { Session } from 'node:inspector/promises';
 import type { Logger } from './logger.ts';
 

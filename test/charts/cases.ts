@@ -1,7 +1,6 @@
-// The values matrix every chart is linted, rendered and validated over.
-export const serviceCharts = ['department', 'user', 'point'] as const;
-export const allCharts = [...serviceCharts, 'backend'] as const;
-export type ChartName = (typeof allCharts)[number];
+// The values matrix the umbrella chart (charts/backend, with charts/service as department, user
+// and point) is linted, rendered and validated over.
+export const services = ['department', 'user', 'point'] as const;
 
 export const databaseUrl = 'postgres://backend:secret@db.example.internal:5432/backend';
 export const serviceMonitorApi = 'monitoring.coreos.com/v1/ServiceMonitor';
@@ -11,15 +10,13 @@ const grafanaDashboard = { enabled: true, annotations: { grafana_folder: 'Backen
 
 export type ValuesCase = {
   name: string;
-  // Values of one service chart installed alone.
+  // Values set on each of the three services.
   service: Record<string, unknown>;
-  // Extra values of the umbrella chart (service values are also applied to all three subcharts).
+  // Values of the umbrella chart itself.
   umbrella?: Record<string, unknown>;
   apiVersions?: string[];
   // Values merged over `service` for the REST services only (department, user).
   rest?: Record<string, unknown>;
-  // Cases that only make sense for the umbrella (the Ingress and the routes live there).
-  umbrellaOnly?: boolean;
 };
 
 export const httpRouteApi = 'gateway.networking.k8s.io/v1/HTTPRoute';
@@ -41,7 +38,7 @@ export const valuesCases: ValuesCase[] = [
   { name: 'defaults', service: {} },
   {
     name: 'existing secret',
-    service: { database: { existingSecret: 'backend-db', existingSecretKey: 'DATABASE_URL' } },
+    service: {},
     umbrella: {
       global: { database: { existingSecret: 'backend-db', existingSecretKey: 'DATABASE_URL' } },
     },
@@ -72,7 +69,6 @@ export const valuesCases: ValuesCase[] = [
         tls: { enabled: true, secretName: 'api-example-com-tls' },
       },
     },
-    umbrellaOnly: true,
   },
   {
     name: 'gateway routes (API present)',
@@ -87,7 +83,6 @@ export const valuesCases: ValuesCase[] = [
       grpcRoute: { enabled: true, parentRefs, hostnames: ['grpc.example.com'] },
     },
     apiVersions: [httpRouteApi, grpcRouteApi],
-    umbrellaOnly: true,
   },
   {
     name: 'gateway routes forced (no API)',
@@ -96,7 +91,6 @@ export const valuesCases: ValuesCase[] = [
       httpRoute: { enabled: true, forceRender: true, parentRefs: [{ name: 'backend' }] },
       grpcRoute: { enabled: true, forceRender: true, parentRefs: [{ name: 'backend' }] },
     },
-    umbrellaOnly: true,
   },
   {
     name: 'network policies on',
@@ -129,34 +123,21 @@ export const valuesCases: ValuesCase[] = [
       logLevel: 'debug',
       debug: { enabled: true, port: 6061 },
       migration: { extraArgs: ['--seed'] },
-      image: { repository: 'department', tag: 'dev', pullPolicy: 'Never' },
+      image: { tag: 'dev', pullPolicy: 'Never' },
       topologySpread: { enabled: false },
     },
   },
 ];
 
-export function valuesFor(chart: ChartName, valuesCase: ValuesCase): Record<string, unknown> {
+export function valuesFor(valuesCase: ValuesCase): Record<string, unknown> {
   const forService = (name: string) =>
     name === 'point' ? valuesCase.service : deepMerge([valuesCase.service, valuesCase.rest ?? {}]);
-  if (chart !== 'backend') {
-    const database = (valuesCase.service.database as object | undefined) ?? { url: databaseUrl };
-    return { ...forService(chart), database };
-  }
-  const perService = (name: string) => {
-    const { database: _ignored, image: _image, ...values } = forService(name);
-    return values;
-  };
   return {
     global: { database: { url: databaseUrl } },
-    department: perService('department'),
-    user: perService('user'),
-    point: perService('point'),
+    ...Object.fromEntries(services.map((name) => [name, forService(name)])),
     ...valuesCase.umbrella,
   };
 }
-
-export const casesFor = (chart: ChartName): ValuesCase[] =>
-  valuesCases.filter((c) => chart === 'backend' || !c.umbrellaOnly);
 
 // Helm's rule for several values files: maps merge key by key, anything else is replaced.
 export function deepMerge(layers: object[]): Record<string, unknown> {

@@ -1,17 +1,16 @@
-// helm lint --strict and helm template of every chart over the values matrix; every rendered
-// manifest validated against the Kubernetes 1.35 and Prometheus Operator schemas, offline.
+// helm lint --strict and helm template of the umbrella chart over the values matrix; every
+// rendered manifest validated against the Kubernetes 1.35, Prometheus Operator and Gateway API
+// schemas, offline.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
 import { parse } from 'yaml';
 import {
-  allCharts,
-  type ChartName,
-  casesFor,
   databaseUrl,
   deepMerge,
   httpRouteApi,
   type ValuesCase,
+  valuesCases,
   valuesFor,
 } from './cases.ts';
 import { type ChartWorkspace, createChartWorkspace, type Manifest } from './helm.ts';
@@ -28,48 +27,37 @@ withTool(
     });
     test.after.always(() => workspace?.dispose());
 
-    // Each chart × case is rendered once; the per-case tests and the strict-fields test share it.
+    // Each case is rendered once; the per-case tests and the strict-fields test share it.
     const renders = new Map<string, Promise<Manifest[]>>();
-    const render = (chart: ChartName, valuesCase: ValuesCase): Promise<Manifest[]> => {
-      const key = `${chart} (${valuesCase.name})`;
-      let manifests = renders.get(key);
+    const render = (valuesCase: ValuesCase): Promise<Manifest[]> => {
+      let manifests = renders.get(valuesCase.name);
       if (!manifests) {
-        manifests = workspace.template(chart, {
-          values: valuesFor(chart, valuesCase),
+        manifests = workspace.template('backend', {
+          values: valuesFor(valuesCase),
           apiVersions: valuesCase.apiVersions,
         });
-        renders.set(key, manifests);
+        renders.set(valuesCase.name, manifests);
       }
       return manifests;
     };
 
-    test('backend-lib (library chart): helm lint --strict passes', async (t) => {
-      const { ok, output } = await workspace.lint('backend-lib');
-      t.true(ok, output);
-    });
-
-    for (const chart of allCharts) {
-      for (const valuesCase of casesFor(chart)) {
-        const values = valuesFor(chart, valuesCase);
-        test(`${chart} (${valuesCase.name}): helm lint --strict passes`, async (t) => {
-          const { ok, output } = await workspace.lint(chart, values);
-          t.true(ok, output);
-        });
-        test(`${chart} (${valuesCase.name}): every rendered manifest is valid against its schema`, async (t) => {
-          const manifests = await render(chart, valuesCase);
-          t.true(manifests.length > 0);
-          t.deepEqual(await validateManifests(manifests), []);
-        });
-      }
+    for (const valuesCase of valuesCases) {
+      test(`backend (${valuesCase.name}): helm lint --strict passes`, async (t) => {
+        const { ok, output } = await workspace.lint('backend', valuesFor(valuesCase));
+        t.true(ok, output);
+      });
+      test(`backend (${valuesCase.name}): every rendered manifest is valid against its schema`, async (t) => {
+        const manifests = await render(valuesCase);
+        t.true(manifests.length > 0);
+        t.deepEqual(await validateManifests(manifests), []);
+      });
     }
 
     test('no rendered manifest, in any case, has a field unknown to its schema (like kubeconform -strict)', async (t) => {
       const rendered: { label: string; manifest: Manifest }[] = [];
-      for (const chart of allCharts) {
-        for (const valuesCase of casesFor(chart)) {
-          for (const manifest of await render(chart, valuesCase)) {
-            rendered.push({ label: `${chart} (${valuesCase.name})`, manifest });
-          }
+      for (const valuesCase of valuesCases) {
+        for (const manifest of await render(valuesCase)) {
+          rendered.push({ label: `backend (${valuesCase.name})`, manifest });
         }
       }
       t.true(rendered.length > 100, `only ${rendered.length} manifests rendered`);
@@ -123,13 +111,19 @@ withTool(
       });
     }
 
-    test('a misspelt value is rejected by values.schema.json', async (t) => {
+    test('a misspelt value, or a key set on the wrong service, is rejected by values.schema.json', async (t) => {
       const error = await t.throwsAsync(
-        workspace.template('department', {
-          values: { database: { url: databaseUrl }, replicaCont: 3 },
+        workspace.template('backend', {
+          values: { global: { database: { url: databaseUrl } }, department: { replicaCont: 3 } },
         }),
       );
       t.regex(error?.message ?? '', /additional properties 'replicaCont' not allowed/);
+      const misplaced = await t.throwsAsync(
+        workspace.template('backend', {
+          values: { global: { database: { url: databaseUrl } }, point: { pointClient: {} } },
+        }),
+      );
+      t.regex(misplaced?.message ?? '', /additional properties 'pointClient' not allowed/);
       const nested = await t.throwsAsync(
         workspace.template('backend', {
           values: {
@@ -143,7 +137,14 @@ withTool(
 
     test('rendering without any database configuration fails and says what to set', async (t) => {
       const error = await t.throwsAsync(workspace.template('backend'));
-      t.regex(error?.message ?? '', /no database configured: set database.existingSecret/);
+      t.regex(error?.message ?? '', /no database configured: set global.database.existingSecret/);
+    });
+
+    test('charts/service alone refuses to render: it runs as department, user or point of charts/backend', async (t) => {
+      const error = await t.throwsAsync(
+        workspace.template('service', { values: { global: { database: { url: databaseUrl } } } }),
+      );
+      t.regex(error?.message ?? '', /charts\/service runs as department, user or point/);
     });
   },
   test,

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import test from 'ava';
 import { dashboardPath, rows, serializeDashboard } from '../../scripts/generate-dashboard.ts';
 
-test('charts/backend/dashboards/backend.json is fresh (node scripts/generate-dashboard.ts)', (t) => {
+test('charts/backend/dashboards/backend.json is fresh (npm run charts:dashboard)', (t) => {
   t.is(readFileSync(dashboardPath, 'utf8'), serializeDashboard());
 });
 

@@ -20,9 +20,9 @@ test('the image holds what the chart commands need: proto/, common/, the service
     runtimeStage,
     /^COPY --from=bundle \/app\/services\/\$\{SERVICE\}\/dist \.\/services\/\$\{SERVICE\}\/dist$/m,
   );
-  // What the Deployment runs (charts/backend-lib/templates/_deployment.tpl) and `docker run` runs.
+  // What the Deployment runs (charts/service/templates/deployment.yaml) and `docker run` runs.
   const deployment = readFileSync(
-    join(repoRoot, 'charts/backend-lib/templates/_deployment.tpl'),
+    join(repoRoot, 'charts/service/templates/deployment.yaml'),
     'utf8',
   );
   t.regex(

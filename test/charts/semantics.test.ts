@@ -37,7 +37,7 @@ withTool(
     const render = (name: string, extra: { apiVersions?: string[] } = {}) => {
       const valuesCase = caseNamed(name);
       return workspace.template('backend', {
-        values: valuesFor('backend', valuesCase),
+        values: valuesFor(valuesCase),
         apiVersions: extra.apiVersions ?? valuesCase.apiVersions,
       });
     };
@@ -168,13 +168,6 @@ withTool(
       t.is(secret.stringData.url, databaseUrl);
       // The migration pod must never receive Service traffic.
       t.not(job.spec.template.metadata.labels['app.kubernetes.io/name'], 'department');
-    });
-
-    test('each service chart alone runs its own migration hook', async (t) => {
-      const manifests = await workspace.template('user', {
-        values: { database: { url: databaseUrl } },
-      });
-      t.is(ofKind(manifests, 'Job').length, 1);
     });
 
     test('DATABASE_URL comes from the Secret: the created one, or an existing one by name and key', async (t) => {
@@ -361,7 +354,20 @@ withTool(
           },
         }),
       );
-      t.regex(error?.message ?? '', /networkPolicy.gateway: set namespaceSelector/);
+      t.regex(error?.message ?? '', /user.networkPolicy.gateway: set namespaceSelector/);
+      // With a GRPCRoute, point admits the Gateway's proxies too, on its gRPC port.
+      const gateway = { enabled: true, ipBlocks: [{ cidr: '172.18.0.0/16' }] };
+      const withGrpcRoute = await workspace.template('backend', {
+        values: {
+          global: { database: { url: databaseUrl } },
+          point: { networkPolicy: { enabled: true, gateway } },
+        },
+      });
+      const pointPolicy = find(withGrpcRoute, 'NetworkPolicy', 'rel-point') as Manifest;
+      t.deepEqual(pointPolicy.spec.ingress[0], {
+        from: [{ ipBlock: { cidr: '172.18.0.0/16' } }],
+        ports: [{ port: 'grpc', protocol: 'TCP' }],
+      });
       for (const policy of ofKind(manifests, 'NetworkPolicy'))
         t.deepEqual(policy.spec.policyTypes, ['Ingress']);
     });
@@ -430,7 +436,7 @@ withTool(
       t.is(forced[0]?.metadata.namespace, 'monitoring');
     });
 
-    test('environment variables are written in exactly one template (charts/backend-lib/templates/_env.tpl)', (t) => {
+    test('environment variables are written in exactly one template (charts/service/templates/_env.tpl)', (t) => {
       const files = (dir: string): string[] =>
         readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
           e.isDirectory()
@@ -445,7 +451,7 @@ withTool(
             /\.(tpl|yaml)$/.test(f) && /- name: [A-Z][A-Z0-9_]+\s*$/m.test(readFileSync(f, 'utf8')),
         )
         .map((f) => relative(repoRoot, f));
-      t.deepEqual(writers, ['charts/backend-lib/templates/_env.tpl']);
+      t.deepEqual(writers, ['charts/service/templates/_env.tpl']);
     });
   },
   test,

@@ -1,7 +1,5 @@
-// Applies pending migrations to DATABASE_URL; `--seed` also loads the sample data into an empty
-// database, `--recount` sets the users statistics' running totals from a full count again (after
-// something bypassed their triggers; see migration 0004). The Helm hook Job and `npm start` run
-// this before any service starts.
+// Applies pending migrations to DATABASE_URL; `--seed` loads the sample data into an empty
+// database, `--recount` recomputes the users statistics' running totals (migration 0004).
 import { type BaseConfig, baseSchema, ConfigError, loadConfig } from '../config.ts';
 import { EXIT_CONFIG } from '../lifecycle.ts';
 import { createLogger, type Logger, redactUrl } from '../logger.ts';

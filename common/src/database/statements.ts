@@ -1,7 +1,5 @@
-// Plain SQL statements for the hot read paths, run on the driver pool that MikroORM created and
-// manages. MikroORM's per-query pipeline (Kysely, result transformation, logging) costs about a
-// third of the throughput of a small query here, paid while a pooled connection is held; see
-// docs/BENCHMARKS.md. Entities, migrations, pooling and configuration stay MikroORM's.
+// Plain SQL for the hot read paths on the pool MikroORM manages: its per-query pipeline costs
+// too much of a small query's throughput (docs/BENCHMARKS.md).
 import type { AbstractSqlConnection as Connection } from '@mikro-orm/sql';
 import type { Pool as MySqlPool } from 'mysql2';
 import type { Pool as PgPool } from 'pg';
@@ -12,9 +10,8 @@ import type { Dialect } from './migrations/dialect-migration.ts';
 /** Runs one statement with `?` placeholders (none may appear inside string literals). */
 export type RunStatement = <Row>(sql: string, params: unknown[]) => Promise<Row[]>;
 
-/** Statement texts prepared on each PostgreSQL connection, at most. */
 const maxPreparedStatements = 256;
-/** Rewritten statement texts kept, at most; beyond it texts are rewritten on every run. */
+// Beyond this many distinct texts, a text is rewritten on every run.
 const maxRememberedStatements = 1024;
 
 function runner(dialect: Dialect, connection: Connection): RunStatement {
@@ -23,10 +20,9 @@ function runner(dialect: Dialect, connection: Connection): RunStatement {
     return (sql, params) => connection.execute(sql, params) as Promise<never>;
   }
   let pool: Promise<unknown> | undefined;
-  let taken: unknown; // the pool once taken: later statements use it without an await
-  // Taken on first use, so a database that is down at start-up does not stop the service. One
-  // query through MikroORM first: Kysely initialises its driver — and so learns to end the pool
-  // when the ORM closes — only on its first query.
+  let taken: unknown; // the pool once taken: later statements skip the await
+  // Taken on first use, so a database down at start-up does not stop the service. One query
+  // through MikroORM first: only then does Kysely learn to end the pool when the ORM closes.
   const nativePool = () => {
     pool ??= connection
       .execute('select 1', [], 'all', undefined, readinessQuery)
@@ -42,11 +38,8 @@ function runner(dialect: Dialect, connection: Connection): RunStatement {
     return pool;
   };
   if (dialect === 'postgresql') {
-    // pg numbers its placeholders, so each statement text is rewritten once. The first few hundred
-    // texts (the hot paths have a few dozen) also become named prepared statements: PostgreSQL
-    // parses and plans each once per connection, and later runs send only Bind and Execute.
-    // (Statements name their columns, so a migration that adds columns does not invalidate
-    // them; a PgBouncer in between needs max_prepared_statements, version 1.21 or later.)
+    // pg numbers its placeholders: each text is rewritten once, and the first few hundred become
+    // named prepared statements (behind PgBouncer, 1.21+ with max_prepared_statements).
     const statements = new Map<string, { text: string; name: string | undefined }>();
     const statementOf = (sql: string) => {
       let statement = statements.get(sql);
@@ -74,7 +67,6 @@ function runner(dialect: Dialect, connection: Connection): RunStatement {
   };
 }
 
-/** A statement runner that also times, counts and (at trace level) logs what it runs. */
 export function createStatementRunner(
   dialect: Dialect,
   connection: Connection,
@@ -82,7 +74,7 @@ export function createStatementRunner(
   record?: QueryRecorder,
 ): RunStatement {
   const run = runner(dialect, connection);
-  // SQLite statements go through MikroORM, whose logger already times and counts them.
+  // SQLite statements go through MikroORM, whose logger already records them.
   if (dialect === 'sqlite') return run;
   return async (sql, params) => {
     const started = performance.now();

@@ -1,6 +1,5 @@
-// The debug listener: a V8 heap snapshot and pprof heap and CPU profiles, one at a time, on
-// 127.0.0.1 only, so that in a pod it is reached through `kubectl port-forward` and from nowhere
-// else. It is its own small HTTP server: it never touches the main listeners or readiness.
+// The debug listener: a heap snapshot and pprof profiles, one at a time, on 127.0.0.1 only (a
+// pod's is reached through `kubectl port-forward`). Its own server: the main listeners never see it.
 import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
@@ -53,9 +52,8 @@ export async function startDebugServer(options: {
     '/debug/heap-snapshot': {
       what: 'a heap snapshot',
       async handle(response) {
-        // V8 writes the snapshot to a file in /tmp (the pod's emptyDir), which is then streamed
-        // at the client's pace. v8.getHeapSnapshot() would hold the whole serialised snapshot in
-        // memory on top of the snapshot graph, in a pod that is short of memory already.
+        // Written to /tmp and streamed: v8.getHeapSnapshot() would also hold the serialised copy
+        // in memory, in a pod that is short of it already.
         const directory = await mkdtemp(join(tmpdir(), 'heap-snapshot-'));
         try {
           const file = writeHeapSnapshot(join(directory, 'snapshot.heapsnapshot'));

@@ -1,5 +1,4 @@
-// V8's CPU profile and sampling heap profile (as node:inspector returns them) in pprof's format,
-// which `go tool pprof` and speedscope open. Frames are deduplicated into functions and locations.
+// V8's CPU and sampling heap profiles in pprof's format, for `go tool pprof` and speedscope.
 import { gzipSync } from 'node:zlib';
 import {
   Location,
@@ -17,14 +16,12 @@ type CallFrame = {
   columnNumber: number;
 };
 
-/** Profiler.Profile of the Chrome DevTools protocol. */
 export type V8CpuProfile = {
   nodes: { id: number; callFrame: CallFrame; hitCount?: number; children?: number[] }[];
   startTime: number; // µs
   endTime: number;
 };
 
-/** HeapProfiler.SamplingHeapProfile of the Chrome DevTools protocol. */
 export type V8HeapProfileNode = {
   id: number;
   callFrame: CallFrame;
@@ -36,7 +33,6 @@ export type V8HeapProfile = {
   samples: { size: number; nodeId: number }[];
 };
 
-// Builds the string, function and location tables while samples are added.
 function createBuilder() {
   const strings = new StringTable();
   const functions = new Map<string, PprofFunction>();
@@ -114,10 +110,7 @@ export function cpuProfileToPprof(profile: V8CpuProfile, intervalUs: number): Pr
   });
 }
 
-/**
- * Live heap per allocation stack: objects (count) and space (bytes). V8 scales each node's
- * selfSize from its samples; the object count is scaled by the same factor.
- */
+/** Live heap per allocation stack; the object count is scaled as V8 scales the sizes. */
 export function heapProfileToPprof(profile: V8HeapProfile, samplingIntervalBytes: number): Profile {
   const builder = createBuilder();
   const sampled = new Map<number, { count: number; bytes: number }>();
@@ -151,5 +144,4 @@ export function heapProfileToPprof(profile: V8HeapProfile, samplingIntervalBytes
   });
 }
 
-/** The gzipped protobuf that pprof tools read. */
 export const encodePprof = (profile: Profile): Buffer => gzipSync(profile.encode());

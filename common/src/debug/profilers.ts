@@ -1,6 +1,5 @@
-// V8's profilers through an in-process inspector session: a CPU profile over a few seconds, and
-// the sampling heap profiler, which runs from the moment the debug listener starts so that a
-// heap profile shows what was allocated since then and is still alive (like Go's heap profile).
+// V8's profilers through an in-process inspector: CPU over a few seconds, and the sampling heap
+// profiler from the listener's start on, so a heap profile shows what is still alive (as Go's).
 import { Session } from 'node:inspector/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -17,7 +16,6 @@ export const heapSamplingIntervalBytes = 512 * 1024;
 export const cpuSamplingIntervalUs = 1000;
 
 export type Profilers = {
-  /** Gzipped pprof of the live heap sampled since start(). */
   heapProfile(): Promise<Buffer>;
   /** Gzipped pprof of `seconds` of CPU; `signal` ends it early (the client went away). */
   cpuProfile(seconds: number, signal?: AbortSignal): Promise<Buffer>;

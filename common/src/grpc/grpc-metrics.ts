@@ -1,5 +1,4 @@
-// gRPC metrics under the names and labels of go-grpc-prometheus, which Prometheus users'
-// dashboards and alerts expect: grpc_{server,client}_{started_total,handled_total,handling_seconds}.
+// gRPC metrics under go-grpc-prometheus' names and labels, which dashboards and alerts expect.
 import { status } from '@grpc/grpc-js';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { latencyBuckets } from '../metrics.ts';
@@ -36,9 +35,8 @@ const goCodeNames: Record<status, string> = {
 export const grpcCodeName = (code: status): string => goCodeNames[code] ?? 'Unknown';
 
 /**
- * The server (`side: 'server'`) or client metrics of `methods`, registered in `registry`. Every
- * method's series exist from the start (every code for the handled counter), so rates and
- * ratios are defined before the first call, as go-grpc-prometheus' InitializeMetrics does.
+ * The server or client metrics of `methods` in `registry`, every series present from the start
+ * (as go-grpc-prometheus' InitializeMetrics does), so rates are defined before the first call.
  */
 export function createGrpcMetrics(
   registry: Registry,

@@ -20,7 +20,6 @@ const statusNames: Record<number | string, string> = {
   3: 'SERVICE_UNKNOWN',
 };
 
-/** Resolves with SERVING, NOT_SERVING, SERVICE_UNKNOWN or UNKNOWN; rejects if the call fails. */
 export function checkHealth(target: string, service = '', deadlineMs = 2_000): Promise<string> {
   const client = new HealthClient(target, grpc.credentials.createInsecure());
   return new Promise<string>((resolve, reject) => {

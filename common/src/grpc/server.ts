@@ -18,7 +18,6 @@ export type GrpcServerOptions = {
 export type GrpcServing = {
   server: grpc.Server;
   port: number;
-  /** Finishes in-flight calls; cancels whatever is left after `graceMs`. */
   stop(graceMs: number): Promise<void>;
 };
 

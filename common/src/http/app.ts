@@ -57,10 +57,7 @@ function addOperationRoutes(router: Router<RequestState>, metrics: Metrics, read
     });
 }
 
-/**
- * Requests Node's HTTP parser refuses before the app sees them (headers over 16 KiB, malformed
- * request lines) still get the failure envelope, not Node's bare status line.
- */
+/** Requests Node's HTTP parser refuses (oversized headers, bad request lines) get the envelope too. */
 function answerClientError(error: Error & { code?: string }, socket: Duplex) {
   if (!socket.writable || error.code === 'ECONNRESET') return void socket.destroy();
   const [status, reason, message] =
@@ -74,7 +71,6 @@ function answerClientError(error: Error & { code?: string }, socket: Duplex) {
   );
 }
 
-/** Listens with explicit limits and timeouts; resolves once the port is bound. */
 export async function listen(app: Koa<RequestState>, port: number, host?: string): Promise<Server> {
   const server = createServer(
     { maxHeaderSize: 16_384, requestTimeout: 30_000, headersTimeout: 10_000 },
@@ -93,10 +89,8 @@ export function portOf(server: Server): number {
 }
 
 /**
- * Stops accepting connections and resolves when in-flight requests have finished. Keep-alive
- * connections are closed as soon as they are idle (those busy now, within 50 ms of their last
- * response), and responses to requests that arrive meanwhile say `Connection: close`, so clients
- * move to another pod instead of reusing this one. Nothing of this costs a request before then.
+ * Stops accepting connections and resolves once in-flight requests finish. Idle keep-alive
+ * connections close at once, and answers meanwhile say `Connection: close`, so clients move on.
  */
 export function closeServer(server: Server): Promise<void> {
   if (!server.listening) return Promise.resolve();

@@ -13,7 +13,7 @@ export function errorHandler(): Middleware<RequestState> {
       if (status >= 400 && body === undefined) sendFailure(ctx, status, describe(ctx));
     } catch (error) {
       const { status, message } = toResponse(error);
-      // observe() logs it, on the request's one line; the error only when it is ours (5xx).
+      // observe() logs it on the request's line.
       ctx.state.failure = { reason: message, ...(status >= 500 && { error }) };
       sendFailure(ctx, status, message);
     }

@@ -1,6 +1,8 @@
 // Real databases for tests: SQLite always; PostgreSQL and MySQL from TEST_POSTGRES_URL /
-// TEST_MYSQL_URL when set, otherwise from testcontainers. Each test file gets its own database.
+// TEST_MYSQL_URL when set, otherwise from testcontainers, otherwise the conventional local server
+// (the tests create and drop their own databases). Each test file gets its own database.
 import { randomBytes } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +15,7 @@ import { createLogger } from '../logger.ts';
 
 export type TestDatabase = { dialect: Dialect; url: string };
 
-type Server = { adminUrl: string; stop: () => Promise<void> };
+type Server = { adminUrl: string; source: string; stop: () => Promise<void> };
 
 const silent = createLogger({ name: 'test', level: 'fatal' });
 const configFor = (url: string) =>
@@ -47,6 +49,7 @@ const serverSettings = {
     port: 5432,
     env: { POSTGRES_PASSWORD: 'test' },
     url: (host: string, port: number) => `postgres://postgres:test@${host}:${port}/postgres`,
+    local: 'postgres://postgres@127.0.0.1:5432/postgres',
   },
   mysql: {
     variable: 'TEST_MYSQL_URL',
@@ -54,17 +57,19 @@ const serverSettings = {
     port: 3306,
     env: { MYSQL_ROOT_PASSWORD: 'test' },
     url: (host: string, port: number) => `mysql://root:test@${host}:${port}/mysql`,
+    local: 'mysql://root@127.0.0.1:3306/mysql',
   },
 } as const;
 
-async function startServer(dialect: 'postgresql' | 'mysql'): Promise<Server> {
+/** A PostgreSQL or MySQL server for tests (see the top of this file); stop() when done. */
+export async function testServer(dialect: 'postgresql' | 'mysql'): Promise<Server> {
   const settings = serverSettings[dialect];
   const fromEnv = process.env[settings.variable];
   if (fromEnv) {
     await admin(fromEnv, ['select 1']).catch((error: Error) => {
       throw new Error(`${settings.variable} does not answer: ${error.message}`);
     });
-    return { adminUrl: fromEnv, stop: async () => {} };
+    return { adminUrl: fromEnv, source: settings.variable, stop: async () => {} };
   }
   const { GenericContainer, Wait } = await import('testcontainers');
   const container = await new GenericContainer(settings.image)
@@ -72,11 +77,26 @@ async function startServer(dialect: 'postgresql' | 'mysql'): Promise<Server> {
     .withExposedPorts(settings.port)
     .withWaitStrategy(Wait.forListeningPorts())
     .start()
-    .catch((error: Error) => {
+    .catch(async (error: Error) => {
+      const local = new URL(settings.local);
+      const where = `${local.username}@${local.host}`;
+      const answers = await admin(settings.local, ['select 1']).then(
+        () => true,
+        () => false,
+      );
+      if (answers) return undefined;
       throw new Error(
-        `${settings.variable} is not set and testcontainers could not start ${settings.image}: ${error.message}`,
+        `${settings.variable} is not set, testcontainers could not start ${settings.image} (${error.message.split('\n')[0]}), and no local server answers as ${where}`,
       );
     });
+  if (!container) {
+    const local = new URL(settings.local);
+    return {
+      adminUrl: settings.local,
+      source: `local server ${local.username}@${local.host}`,
+      stop: async () => {},
+    };
+  }
   const adminUrl = settings.url(container.getHost(), container.getMappedPort(settings.port));
   for (let attempt = 0; ; attempt++) {
     try {
@@ -87,13 +107,27 @@ async function startServer(dialect: 'postgresql' | 'mysql'): Promise<Server> {
       await sleep(1_000);
     }
   }
-  return { adminUrl, stop: async () => void (await container.stop()) };
+  return {
+    adminUrl,
+    source: `testcontainers ${settings.image}`,
+    stop: async () => void (await container.stop()),
+  };
+}
+
+// scripts/test.ts sets TEST_RUN_DIR and ends the run with one line per dialect from these notes.
+export function noteDatabase(dialect: Dialect, outcome: { source: string } | { missing: string }) {
+  const directory = process.env.TEST_RUN_DIR;
+  if (directory)
+    appendFileSync(
+      join(directory, 'databases.jsonl'),
+      `${JSON.stringify({ dialect, ...outcome })}\n`,
+    );
 }
 
 async function createDatabase(
   server: Server,
   dialect: Dialect,
-): Promise<TestDatabase & { drop(): Promise<void> }> {
+): Promise<TestDatabase & { source: string; drop(): Promise<void> }> {
   const name = `test_${randomBytes(6).toString('hex')}`;
   await admin(server.adminUrl, [`create database ${name}`]);
   const url = new URL(server.adminUrl);
@@ -102,13 +136,21 @@ async function createDatabase(
     dialect === 'postgresql'
       ? `drop database if exists ${name} with (force)`
       : `drop database if exists ${name}`;
-  return { dialect, url: url.toString(), drop: () => admin(server.adminUrl, [drop]) };
+  return {
+    dialect,
+    url: url.toString(),
+    source: server.source,
+    drop: () => admin(server.adminUrl, [drop]),
+  };
 }
 
-async function createSqliteDatabase(): Promise<TestDatabase & { drop(): Promise<void> }> {
+async function createSqliteDatabase(): Promise<
+  TestDatabase & { source: string; drop(): Promise<void> }
+> {
   const directory = await mkdtemp(join(tmpdir(), 'backend-test-'));
   return {
     dialect: 'sqlite',
+    source: 'embedded',
     url: `sqlite:${join(directory, 'test.sqlite')}`,
     drop: () => rm(directory, { recursive: true, force: true }),
   };
@@ -129,7 +171,7 @@ export async function testDatabases({ seed = true } = {}): Promise<TestDatabase[
   const cleanups: (() => Promise<void>)[] = [];
   const create = async (dialect: Dialect) => {
     if (dialect === 'sqlite') return createSqliteDatabase();
-    const server = await startServer(dialect);
+    const server = await testServer(dialect);
     cleanups.push(server.stop);
     return createDatabase(server, dialect);
   };
@@ -139,8 +181,11 @@ export async function testDatabases({ seed = true } = {}): Promise<TestDatabase[
       cleanups.unshift(database.drop);
       await prepare(database.url, seed);
       ready.push({ dialect, url: database.url });
+      noteDatabase(dialect, { source: database.source });
     } catch (error) {
-      missing.push([dialect, (error as Error).message.split('\n')[0] ?? 'unknown error']);
+      const reason = (error as Error).message.split('\n')[0] ?? 'unknown error';
+      missing.push([dialect, reason]);
+      noteDatabase(dialect, { missing: reason });
     }
   }
   for (const [dialect, reason] of missing) {

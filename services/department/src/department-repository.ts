@@ -1,5 +1,4 @@
-// Reads departments: one page in the requested order plus the total, in two concurrent queries.
-// Plain SQL over the ORM's connection: pooled, timed and counted, without entity hydration.
+// Reads departments: a page in the requested order and the total, in two concurrent queries.
 import type { Database } from '@backend/common/database/database';
 import type { ListQuery } from '@backend/common/list-query';
 

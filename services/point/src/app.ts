@@ -12,10 +12,7 @@ const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const INT32_MAX = 2 ** 31 - 1;
 export const INT32_MIN = -(2 ** 31);
 
-/**
- * A total as the contract's int32 carries it: beyond the range it saturates (docs/API.md), and
- * both methods answer the same number, so GetUserPoints agrees with GetUserListPoints.
- */
+/** A total as the contract's int32 carries it: saturated beyond its range (docs/API.md). */
 function toInt32(total: number, userId: string, log: Logger): number {
   if (total >= INT32_MIN && total <= INT32_MAX) return total;
   const saturated = total > INT32_MAX ? INT32_MAX : INT32_MIN;

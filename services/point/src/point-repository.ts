@@ -1,5 +1,4 @@
-// Reads points. A user's points are the sum of their rows; database errors propagate (never an
-// empty success). Plain SQL over the ORM's connection: pooled, timed and counted.
+// Reads points: a user's points are the sum of their rows; errors propagate, never as zero.
 import type { Database } from '@backend/common/database/database';
 
 /** A user's points; served by the (user_id, points) index of migration 0005 alone. */
@@ -11,7 +10,6 @@ export const pointsOfManySql = (count: number) =>
   `select user_id, sum(points) as total from points where user_id in (${Array.from({ length: count }, () => '?').join(', ')}) group by user_id`;
 
 export function createPointRepository(database: Database) {
-  // One statement text per list length, built once.
   const manySql = new Map<number, string>();
   const sqlForMany = (count: number) => {
     let sql = manySql.get(count);

@@ -1,5 +1,4 @@
-// What the point pool is doing, per backend, from grpc-js's own channelz accounting: how many
-// pool connections to each backend are in each state, and the calls each backend took.
+// The point pool per backend, from grpc-js's channelz: connections by state, and calls taken.
 import * as grpc from '@grpc/grpc-js';
 import { Counter, Gauge, type Registry } from 'prom-client';
 
@@ -31,7 +30,6 @@ const ask = (method: string, request: Record<string, unknown>) =>
 const states = ['IDLE', 'CONNECTING', 'READY', 'TRANSIENT_FAILURE', 'SHUTDOWN'];
 const outcomes = ['started', 'succeeded', 'failed'] as const;
 
-/** Subchannels of the given clients' channels, as channelz describes them now. */
 export async function poolSubchannels(clients: grpc.Client[]): Promise<ChannelzSubchannel[]> {
   const result: ChannelzSubchannel[] = [];
   for (const client of clients) {

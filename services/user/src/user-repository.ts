@@ -1,5 +1,4 @@
-// Reads users: a page in the requested order, and statistics over all users in one query.
-// Plain SQL over the ORM's connection: pooled, timed and counted, without entity hydration.
+// Reads users: a page in the requested order, and the statistics over all users.
 import type { Database } from '@backend/common/database/database';
 import type { ListQuery } from '@backend/common/list-query';
 
@@ -25,17 +24,12 @@ export type UserStatistics = {
   avgSalary: number;
 };
 
-/** The users statements for `database`'s dialect; exported for the query-plan tests. */
 export function userStatements(database: Database) {
   const table = database.quote('user');
-  // Ties are broken by id in the sort's direction, so the (column, id) indexes of migration 0002
-  // serve both directions as an index range scan. The rows a deep page skips are skipped in that
-  // index alone, and only the page's rows are read from the table: reading every skipped row (up
-  // to 4,950 for page 100) costs little while they sit together, but an order that scatters them
-  // over a big table (age or salary at 1M users) made the plain query 4× dearer on PostgreSQL.
-  // PostgreSQL gets the page's ids as an array (a join may turn into a hash join over the whole
-  // table when it is small); MariaDB/MySQL, which cost a deep offset through a secondary index as
-  // a full scan plus filesort, a join with them ("deferred join"). SQLite's tables are small.
+  // Ties break by id in the sort's direction, so the (column, id) indexes of migration 0002
+  // serve both directions, and a deep page skips rows in the index alone: PostgreSQL takes the
+  // page's ids as an array, MariaDB/MySQL as a deferred join (a deep offset through a secondary
+  // index is otherwise a full scan there). SQLite's tables are small.
   const columns = 'id, name, email, department_id, age, salary';
   const joinedColumns = `u.${columns.replaceAll(', ', ', u.')}`;
   const page = ({ orderBy, direction }: Pick<ListQuery<UserColumn>, 'orderBy' | 'direction'>) => {
@@ -48,10 +42,8 @@ export function userStatements(database: Database) {
       return `select ${columns} from ${table} where id = any(array(${ids})) order by ${order('')}`;
     return `select ${columns} from ${table} order by ${order('')} limit ? offset ?`;
   };
-  // The count and the sums are running totals kept by triggers (migration 0004), the highs and
-  // lows the ends of the (age, id) and (salary, id) indexes: no statement here reads more than a
-  // few index entries, whatever the table size. Averages are sums over counts, computed here:
-  // every dialect's AVG rounds differently.
+  // Running totals (migration 0004) and the ends of the (age, id) and (salary, id) indexes;
+  // averages are computed here, as every dialect's AVG rounds differently.
   const end = (fn: 'min' | 'max', column: 'age' | 'salary') =>
     `(select ${fn}(${column}) from ${table})`;
   const statistics = `select sum(users) as users, sum(aged) as aged, sum(age_sum) as age_sum,
@@ -85,7 +77,7 @@ export function createUserRepository(database: Database) {
   };
 }
 
-/** A statistics row (counts, sums, highs and lows; any may be null or a string) as figures. */
+/** A statistics row (any value may be null or a string) as figures. */
 export function toStatistics(row: Record<string, unknown>): UserStatistics {
   const number = (key: string) => Number(row[key] ?? 0);
   return {

@@ -1,5 +1,5 @@
-// An index per sortable column of users, ending with id: a page in any order is an index range
-// scan, in either direction (ties are broken by id in the sort's direction), whatever the table size.
+// An index per sortable column of users, ending with id: a page in any order and direction is an
+// index range scan.
 import { type DialectSql, mysqlIndexIfMissing } from './dialect-migration.ts';
 
 const sortable = ['name', 'email', 'age', 'salary', 'department_id'];

@@ -1,17 +1,9 @@
-// Running totals for the users statistics, kept by triggers on "user": the count and the sums of
-// age and salary are read from 16 small rows instead of being aggregated over the whole table,
-// and the highs and lows come from the ends of the (age, id) and (salary, id) indexes. Reading
-// the statistics then costs the same at 1M users as at 10 (docs/BENCHMARKS.md).
-//
-// Each writing connection adds its changes to one row (its slot, from the backend or connection
-// id), so concurrent writers rarely wait for each other and never deadlock on the totals: a
-// transaction only ever locks its own slot. PostgreSQL adds a whole statement's changes at once
-// (statement triggers with transition tables, and TRUNCATE resets the totals); MariaDB/MySQL and
-// SQLite add them row by row. MariaDB/MySQL fire no trigger on TRUNCATE or on a foreign key's
-// cascade; neither changes the totals here (user rows are never deleted by a cascade, and
-// TRUNCATE is refused on a table other tables reference), and `migrate-cli.ts --recount` puts
-// them right if anything ever does. With binary logging on, MySQL lets only a user with SUPER (or
-// with log_bin_trust_function_creators set) create triggers: see docs/KUBERNETES.md.
+// Running totals for the users statistics, kept by triggers on "user", so reading them costs the
+// same at any table size. Each writing connection adds to its own slot (from its backend or
+// connection id): concurrent writers never deadlock on the totals. MariaDB/MySQL fire no trigger
+// on TRUNCATE or a cascade, neither of which touches "user" here; `npm run migrate -- --recount`
+// repairs the totals if anything ever bypasses them. Creating triggers under MySQL's binary log
+// needs SUPER or log_bin_trust_function_creators (docs/KUBERNETES.md).
 import {
   type DialectSql,
   mysqlDropIndexIfPresent,
@@ -22,7 +14,6 @@ import {
 /** Rows of running totals: writers spread over them, readers sum them. */
 export const USER_STATISTICS_SLOTS = 16;
 
-/** The totals of the rows of `table` (a table or a transition table), as one row. */
 const totalsOf = (table: string) =>
   `select count(*) as users, count(age) as aged, coalesce(sum(age), 0) as age_sum,
      count(salary) as paid, coalesce(sum(salary), 0) as salary_sum from ${table}`;
@@ -30,15 +21,11 @@ const totalsOf = (table: string) =>
 const zeroTotals =
   'update user_statistics set users = 0, aged = 0, age_sum = 0, paid = 0, salary_sum = 0';
 
-/**
- * Sets the totals from a full count of the table: slot 0 gets everything, the others zero. The
- * migration runs it once; run it again if the totals were ever bypassed (see the header).
- */
+/** Sets the totals from a full count: slot 0 gets everything. Run again if ever bypassed. */
 export const recountUserStatistics =
   (userTable: string) =>
   async (run: Run): Promise<void> => {
-    // The slots are locked (zeroed) before the table is counted, so a write that commits in
-    // between waits for this transaction and then adds itself: it is counted once.
+    // Zeroing locks the slots first, so a write committing meanwhile is counted once.
     await run(zeroTotals);
     const [totals = {}] = await run(totalsOf(userTable));
     await run(
@@ -60,12 +47,11 @@ const createSlots = (types: { count: string; sum: string; real: string }) => [
 
 const slotRows = Array.from({ length: USER_STATISTICS_SLOTS }, (_, slot) => `(${slot})`).join(', ');
 
-// The totals of no rows, for the side a statement does not have (no old rows for an insert).
+// The totals of no rows, for the side a statement lacks (no old rows for an insert).
 const noRows =
   'select 0::bigint as users, 0::bigint as aged, 0::bigint as age_sum, 0::bigint as paid, 0::float8 as salary_sum';
 
-// PostgreSQL: one function for the three statement triggers and TRUNCATE. A statement that
-// changes no age, salary or row count (a rename, say) does not touch the totals at all.
+// PostgreSQL: statement triggers with transition tables, one function for all and TRUNCATE.
 const postgresqlApply = `create or replace function user_statistics_apply() returns trigger
 language plpgsql as $$
 declare
@@ -110,8 +96,7 @@ const postgresqlTrigger = (event: 'insert' | 'update' | 'delete') => {
     ${transition} for each statement execute function user_statistics_apply()`;
 };
 
-// MariaDB/MySQL and SQLite: row triggers. `x is not null` is 1 or 0 in both. SQLite wants the
-// body between begin and end; MariaDB/MySQL take the single statement as it is.
+// MariaDB/MySQL and SQLite: row triggers; SQLite wants the body between begin and end.
 const rowTriggers = (table: string, slot: string, body: (statement: string) => string) => {
   const change = (sign: '+' | '-', row: 'new' | 'old') =>
     `users = users ${sign} 1, aged = aged ${sign} (${row}.age is not null),
@@ -120,7 +105,7 @@ const rowTriggers = (table: string, slot: string, body: (statement: string) => s
   return {
     insert: `create trigger user_statistics_insert after insert on ${table} for each row
       ${body(`update user_statistics set ${change('+', 'new')} where slot = ${slot}`)}`,
-    // Only when age or salary changed: a rename leaves the totals (and their lock) alone.
+    // A rename changes no total, and takes no lock on them.
     update: `create trigger user_statistics_update after update on ${table} for each row
       ${body(`update user_statistics set
         aged = aged + (new.age is not null) - (old.age is not null),
@@ -176,8 +161,7 @@ export const userStatistics: DialectSql = {
     postgresqlTrigger('delete'),
     `create trigger user_statistics_truncate after truncate on "user"
       for each statement execute function user_statistics_apply()`,
-    // Creating the triggers locked "user" against writes until this migration commits, so the
-    // count below is exact.
+    // The triggers lock "user" against writes until this commits: the count is exact.
     recountUserStatistics('"user"'),
   ],
   mysql: [
@@ -186,10 +170,9 @@ export const userStatistics: DialectSql = {
     mysqlTriggerIfMissing('user_statistics_insert', mysqlTriggers.insert),
     mysqlTriggerIfMissing('user_statistics_update', mysqlTriggers.update),
     mysqlTriggerIfMissing('user_statistics_delete', mysqlTriggers.delete),
-    // MariaDB/MySQL commit each statement of a migration: a user written while this runs may be
-    // counted twice. Migrations run before the services start (the Helm hook, `npm start`).
+    // MariaDB/MySQL commit each statement: a write during this may count twice, which is why
+    // migrations run before the services start.
     recountUserStatistics('`user`'),
-    // Migration 0003's covering index served the full scan, which the statistics no longer make.
     mysqlDropIndexIfPresent('user', 'user_age_salary_idx'),
   ],
   sqlite: [

@@ -1,9 +1,6 @@
-// The points of a batch of users from the index alone: GetUserListPoints looks up 50 random
-// user ids, and reading each one's row from the table as well doubled the pages it touched. At 1M
-// users those pages no longer fit PostgreSQL's default 128 MB of shared buffers with the users
-// table, and each miss costs a read from the page cache: with the points in the index, a users
-// request cost PostgreSQL about a quarter less CPU there (docs/BENCHMARKS.md). The new index
-// serves everything the old (user_id) one did, the foreign key included, so that one goes.
+// The points of a batch of users from the index alone: GetUserListPoints looks up random ids,
+// and reading each row from the table too doubled the pages it touched (docs/BENCHMARKS.md).
+// The new index serves what the old (user_id) one did, the foreign key included.
 import {
   type DialectSql,
   mysqlDropIndexIfPresent,

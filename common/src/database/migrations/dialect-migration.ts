@@ -4,7 +4,6 @@ import { Migration } from '@mikro-orm/migrations';
 
 export type Dialect = 'postgresql' | 'mysql' | 'sqlite';
 
-/** Runs one statement and returns its rows. */
 export type Run = (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
 
 /** A statement, or a function deciding on statements after looking at the database. */
@@ -18,7 +17,6 @@ export function toMigration(name: string, steps: DialectSql, dialect: Dialect): 
     name,
     class: class extends Migration {
       override async up() {
-        // Executed one by one, in order, inside the migration's transaction where there is one.
         const run: Run = (sql, params) => this.execute(sql, params);
         for (const step of statements) {
           if (typeof step === 'string') await run(step);
@@ -29,7 +27,6 @@ export function toMigration(name: string, steps: DialectSql, dialect: Dialect): 
   };
 }
 
-/** Whether `table` of the current MySQL database has an index named `index`. */
 async function mysqlHasIndex(run: Run, table: string, index: string): Promise<boolean> {
   const [row] = await run(
     'select count(*) as n from information_schema.statistics where table_schema = database() and table_name = ? and index_name = ?',
