@@ -3,18 +3,8 @@
 export type CachedValue<T> = { get(): Promise<T> };
 
 /**
- * Serves what `load` computed while it is younger than `maxAgeMs` (its age counts from when the
- * computation started, so the bound holds). Shortly before that, the first caller starts a
- * refresh in the background and still gets the current value, so callers rarely wait: early
- * enough for a computation as slow as the last one (plus a quarter) to finish in time, but never
- * sooner after the last computation ended than it took — so the computation runs a little more
- * often than once per `maxAgeMs` (at most 1.6 times), not once per request, and keeps the
- * database busy at most half the time. A slow computation (half the bound or more) is therefore
- * not refreshed ahead at all: on a big table, on a loaded machine, running it back to back would
- * slow it further and everything else with it. Past `maxAgeMs` callers wait for a fresh value.
- * At most one computation is in flight: concurrent callers share it, so a burst never stampedes
- * the database. With `maxAgeMs` 0 every call computes, still shared. `onComputed` hears how long
- * each computation took.
+ * Serves the value while younger than `maxAgeMs` (age counts from the start of the computation).
+ * Refreshes ahead in the background, never back to back; one computation in flight at a time.
  */
 export function createCachedValue<T>(
   load: () => Promise<T>,

@@ -1,6 +1,4 @@
-// A service from start to exit. startService() is the part every service shares (metrics, the
-// database, readiness on its ping, the stop order); runService() adds the process around it:
-// config, logger, debug listener, signals and a bounded shutdown.
+// startService(): what every service shares; runService(): the process around it, bounded shutdown.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type BaseConfig, ConfigError } from './config.ts';
 import { type Database, type OpenOptions, openDatabase } from './database/database.ts';
@@ -49,8 +47,7 @@ export async function startService<Config extends BaseConfig, Ports>(
     registry: metrics.registry,
     entities: definition.entities,
   });
-  // Readiness follows the service's own database only: an outage of a service it calls answers
-  // 503 per request instead of taking every pod out of its Service.
+  // Readiness follows the own database only: a callee's outage answers 503 per request.
   const readiness = createReadiness({
     checks: [{ name: 'database', check: database.ping }],
     logger,

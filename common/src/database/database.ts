@@ -59,12 +59,7 @@ export function sqliteFileOf(url: string): string {
 
 export type OpenOptions = {
   registry?: Registry;
-  /**
-   * The entities MikroORM knows (all three by default). A service reads its one table with
-   * plain SQL and names only that entity: with a single entity, MikroORM's metadata discovery
-   * never sorts entity names with `localeCompare`, whose first call in a process builds ICU's
-   * collator, a few MB of idle RSS (docs/BENCHMARKS.md, "The targets").
-   */
+  /** The entities MikroORM knows (all three by default); one entity avoids ICU collator RSS. */
   entities?: (typeof entities)[number][];
 };
 
@@ -76,14 +71,11 @@ export async function openDatabase(
   const dialect = dialectOf(config.databaseUrl);
   const log = logger.child({ component: 'database' });
   const record = registry && createQueryMetrics(registry);
-  // The synchronous constructor, not OrmRoot.init(): init() also imports every MikroORM
-  // extension that is installed (@mikro-orm/migrations among them) so that it is registered.
-  // A service never migrates; migrate() below loads and registers the migrator itself.
+  // Not OrmRoot.init(): it imports every installed extension; migrate() loads the migrator itself.
   const orm = new OrmRoot({
     ...(await driverOptions(dialect, config)),
     entities: known,
-    // No schema snapshot: MikroORM would write .snapshot-<db>.json into the working directory,
-    // which is read-only in the container (the migration hook Job would fail).
+    // No snapshot file: the container's working directory is read-only.
     migrations: { transactional: dialect !== 'mysql', snapshot: false, snapshotOnMigrate: false },
     pool: { min: config.databasePoolMin, max: config.databasePoolMax, idleTimeoutMillis: 30_000 },
     ensureDatabase: false,

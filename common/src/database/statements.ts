@@ -1,5 +1,4 @@
-// Plain SQL for the hot read paths on the pool MikroORM manages: its per-query pipeline costs
-// too much of a small query's throughput (docs/BENCHMARKS.md).
+// Plain SQL for hot read paths on MikroORM's pool, skipping its per-query pipeline (docs/BENCHMARKS.md).
 import type { AbstractSqlConnection as Connection } from '@mikro-orm/sql';
 import type { Pool as MySqlPool } from 'mysql2';
 import type { Pool as PgPool } from 'pg';
@@ -21,8 +20,8 @@ function runner(dialect: Dialect, connection: Connection): RunStatement {
   }
   let pool: Promise<unknown> | undefined;
   let taken: unknown; // the pool once taken: later statements skip the await
-  // Taken on first use, so a database down at start-up does not stop the service. One query
-  // through MikroORM first: only then does Kysely learn to end the pool when the ORM closes.
+  // Taken on first use (a database down at start-up must not stop the service), after one
+  // MikroORM query: only then does Kysely end the pool when the ORM closes.
   const nativePool = () => {
     pool ??= connection
       .execute('select 1', [], 'all', undefined, readinessQuery)
@@ -38,8 +37,8 @@ function runner(dialect: Dialect, connection: Connection): RunStatement {
     return pool;
   };
   if (dialect === 'postgresql') {
-    // pg numbers its placeholders: each text is rewritten once, and the first few hundred become
-    // named prepared statements (behind PgBouncer, 1.21+ with max_prepared_statements).
+    // pg numbers placeholders: rewrite each text once; named prepared statements need
+    // PgBouncer 1.21+ with max_prepared_statements.
     const statements = new Map<string, { text: string; name: string | undefined }>();
     const statementOf = (sql: string) => {
       let statement = statements.get(sql);

@@ -27,7 +27,6 @@ export function createHttpApp(options: HttpAppOptions): Koa<RequestState> {
   const { logger, metrics, readiness, limits = defaultLimits } = options;
   const app = new Koa<RequestState>();
   app.silent = true; // errorHandler logs; koa's default would print to stderr
-  // One router for the service's routes and the operational ones: each request is matched once.
   const routes = addOperationRoutes(
     options.routes ?? new Router<RequestState>(),
     metrics,

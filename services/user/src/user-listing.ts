@@ -1,10 +1,5 @@
-// The users response: the page, statistics over all users, and the page's points from the
-// point service — the points call runs as soon as the page is known, alongside the statistics.
-// Statistics come from a cache at most `statisticsMaxAgeMs` old (see cached-value.ts): most
-// requests cost one database round trip, and the aggregate over all users runs a little more
-// often than once per `statisticsMaxAgeMs` whatever the request rate. An aggregate slower than
-// half the bound is logged (at most once a minute): it then runs twice per bound, and requests
-// wait for it once a value expires before its refresh finishes.
+// The users response; the points call starts once the page is known, alongside the statistics.
+// Statistics are cached (cached-value.ts); a slow aggregate is logged at most once a minute.
 import { createCachedValue } from '@backend/common/cached-value';
 import { formatFixed2, formatInteger } from '@backend/common/format';
 import type { ListQuery } from '@backend/common/list-query';

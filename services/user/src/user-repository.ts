@@ -26,10 +26,8 @@ export type UserStatistics = {
 
 export function userStatements(database: Database) {
   const table = database.quote('user');
-  // Ties break by id in the sort's direction, so the (column, id) indexes of migration 0002
-  // serve both directions, and a deep page skips rows in the index alone: PostgreSQL takes the
-  // page's ids as an array, MariaDB/MySQL as a deferred join (a deep offset through a secondary
-  // index is otherwise a full scan there). SQLite's tables are small.
+  // Ties break by id in the sort's direction so the (column, id) indexes of migration 0002 serve
+  // both ways; a deep page skips rows in the index alone (array or deferred join).
   const columns = 'id, name, email, department_id, age, salary';
   const joinedColumns = `u.${columns.replaceAll(', ', ', u.')}`;
   const page = ({ orderBy, direction }: Pick<ListQuery<UserColumn>, 'orderBy' | 'direction'>) => {
@@ -42,8 +40,7 @@ export function userStatements(database: Database) {
       return `select ${columns} from ${table} where id = any(array(${ids})) order by ${order('')}`;
     return `select ${columns} from ${table} order by ${order('')} limit ? offset ?`;
   };
-  // Running totals (migration 0004) and the ends of the (age, id) and (salary, id) indexes;
-  // averages are computed here, as every dialect's AVG rounds differently.
+  // Averages are computed here: every dialect's AVG rounds differently.
   const end = (fn: 'min' | 'max', column: 'age' | 'salary') =>
     `(select ${fn}(${column}) from ${table})`;
   const statistics = `select sum(users) as users, sum(aged) as aged, sum(age_sum) as age_sum,

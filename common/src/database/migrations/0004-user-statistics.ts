@@ -1,9 +1,6 @@
-// Running totals for the users statistics, kept by triggers on "user", so reading them costs the
-// same at any table size. Each writing connection adds to its own slot (from its backend or
-// connection id): concurrent writers never deadlock on the totals. MariaDB/MySQL fire no trigger
-// on TRUNCATE or a cascade, neither of which touches "user" here; `npm run migrate -- --recount`
-// repairs the totals if anything ever bypasses them. Creating triggers under MySQL's binary log
-// needs SUPER or log_bin_trust_function_creators (docs/KUBERNETES.md).
+// Running totals for the users statistics, kept by triggers on "user", one slot per writing
+// connection so writers never deadlock. Creating triggers under MySQL's binary log needs SUPER
+// or log_bin_trust_function_creators (docs/KUBERNETES.md); `migrate -- --recount` repairs totals.
 import {
   type DialectSql,
   mysqlDropIndexIfPresent,
@@ -130,7 +127,7 @@ const mysqlTriggerIfMissing =
     try {
       await run(sql);
     } catch (error) {
-      // Error 1419: binary logging is on and the user has no SUPER. Say what to do about it.
+      // Error 1419: binary logging is on and the user has no SUPER.
       if (!/SUPER privilege|log_bin_trust_function_creators/.test(String(error))) throw error;
       throw new Error(
         `migration 0004 could not create trigger ${name}: with binary logging on, MySQL lets only a user with SUPER create triggers, unless the server has log_bin_trust_function_creators=1 (see docs/KUBERNETES.md)`,
@@ -170,8 +167,7 @@ export const userStatistics: DialectSql = {
     mysqlTriggerIfMissing('user_statistics_insert', mysqlTriggers.insert),
     mysqlTriggerIfMissing('user_statistics_update', mysqlTriggers.update),
     mysqlTriggerIfMissing('user_statistics_delete', mysqlTriggers.delete),
-    // MariaDB/MySQL commit each statement: a write during this may count twice, which is why
-    // migrations run before the services start.
+    // MariaDB/MySQL commit each statement: run this before the services start.
     recountUserStatistics('`user`'),
     mysqlDropIndexIfPresent('user', 'user_age_salary_idx'),
   ],
