@@ -1,5 +1,3 @@
-// A value that is expensive to compute and may be slightly stale, within an explicit bound.
-
 export type CachedValue<T> = { get(): Promise<T> };
 
 /**
@@ -35,7 +33,7 @@ export function createCachedValue<T>(
       if (current) {
         const age = now() - current.computedAt;
         if (age < maxAgeMs) {
-          // A failed early refresh is not an error yet: the value is still within its bound.
+          // A failed early refresh is no error yet: the value is within its bound.
           const { tookMs } = current;
           const refreshAt = Math.max(maxAgeMs - 1.25 * tookMs, 2 * tookMs);
           if (age >= refreshAt) refresh().catch(() => {});

@@ -1,5 +1,4 @@
-// Configuration from the environment: one convict schema per service, extending the base below.
-// Every value is validated strictly at start-up; an error names the environment variable.
+// Configuration from the environment, validated strictly at start-up (one convict schema per service).
 import { isIP } from 'node:net';
 import convict from 'convict';
 
@@ -74,7 +73,7 @@ convict.addFormats({
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** The settings every service shares. Services spread this into their own schema. */
+/** The settings every service shares. */
 export const baseSchema = {
   host: {
     doc: 'Address the listeners bind to: 0.0.0.0 for every IPv4 interface, :: for IPv6 and IPv4.',
@@ -169,12 +168,11 @@ export type BaseConfig = {
 type SchemaEntry = { doc: string; format: string; default: unknown; env: string };
 export type ConfigSchema = Record<string, SchemaEntry & { sensitive?: boolean }>;
 
-/** A configuration error whose message names every offending environment variable. */
+/** Its message names every offending environment variable. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-/** Reads and validates `schema` from `env`; throws ConfigError naming the bad variables. */
 export function loadConfig<T extends BaseConfig>(
   schema: ConfigSchema,
   env: NodeJS.ProcessEnv = process.env,

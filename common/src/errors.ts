@@ -1,4 +1,4 @@
-// One error type for the whole system: a code, an HTTP status, and a message safe to show clients.
+// One error type for the whole system; its message is safe to show clients.
 
 export type ErrorCode = 'bad_request' | 'not_found' | 'unavailable' | 'bad_gateway' | 'internal';
 
@@ -64,7 +64,7 @@ export function isUnavailableError(error: unknown): boolean {
   return false;
 }
 
-/** Runs `work`, failing with a 503 AppError after `ms`: one promise and one timer, not a race. */
+/** Runs `work`, failing with a 503 AppError after `ms`. */
 export function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(

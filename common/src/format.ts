@@ -1,9 +1,6 @@
 // Number formatting identical to the original Go system's.
 
-/**
- * Two decimals, like Go's %.2f, which rounds exact ties to even where toFixed rounds them up;
- * only a fraction of an odd number of eighths is such a tie.
- */
+/** Two decimals like Go's %.2f: exact ties (odd eighths) round to even, not up as toFixed does. */
 export function formatFixed2(value: number): string {
   const eighths = value * 8;
   if (Number.isInteger(eighths) && Math.abs(eighths % 2) === 1) {

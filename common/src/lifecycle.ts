@@ -30,7 +30,7 @@ export type ServiceDefinition<Config extends BaseConfig, Ports> = {
 
 export type RunningService = {
   readiness: Readiness;
-  /** Stop accepting, let in-flight work finish, then release clients and the database. */
+  /** Stop accepting, let in-flight work finish, then release clients. */
   stop(): Promise<void>;
 };
 

@@ -1,4 +1,4 @@
-// The shared query parameters of the list endpoints (docs/API.md): strict, and errors name the parameter.
+// The list endpoints' query parameters (docs/API.md); errors name the parameter.
 import { badRequest } from './errors.ts';
 
 export type SortDirection = 'asc' | 'desc';

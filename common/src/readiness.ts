@@ -1,5 +1,4 @@
-// Whether this process should receive traffic; checks run in the background, so probes never
-// wait on a slow database.
+// Whether this process should receive traffic; background checks keep probes off a slow database.
 import type { Logger } from './logger.ts';
 
 export type ReadinessCheck = { name: string; check: () => Promise<void> };
@@ -7,7 +6,7 @@ export type ReadinessStatus = { ready: boolean; reason: string };
 
 export type Readiness = {
   status(): ReadinessStatus;
-  /** Runs the checks now, then every `intervalMs` until draining; resolves after the first round. */
+  /** Runs the checks now, then every `intervalMs`; resolves after the first round. */
   start(): Promise<void>;
   drain(): void;
   onChange(listener: (status: ReadinessStatus) => void): void;

@@ -1,5 +1,5 @@
-// Gives back the heap module loading grew, before any I/O: V8 keeps its young generation that
-// size until a memory-reducing collection, which after process.nextTick slows every later tick.
+// Gives back the heap module loading grew, before any I/O: V8 keeps the young generation that
+// size until a memory-reducing collection.
 import { Session } from 'node:inspector/promises';
 import type { Logger } from './logger.ts';
 
@@ -19,7 +19,7 @@ export async function collectUnusedMemory(): Promise<Collection> {
   return { tookMs: performance.now() - started, rssBefore, rssAfter: process.memoryUsage.rss() };
 }
 
-/** The collection before start, logged at debug level; a failure is logged and ignored. */
+/** A failure is logged and ignored. */
 export async function releaseStartupHeap(logger: Logger): Promise<Collection | undefined> {
   try {
     const collection = await collectUnusedMemory();

@@ -32,11 +32,11 @@ export type Database = {
   readonly dialect: Dialect;
   /** A fresh EntityManager for one unit of work (a request). */
   em(): SqlEntityManager;
-  /** One SQL statement with `?` placeholders, within the query deadline: one round trip. */
+  /** One SQL statement with `?` placeholders, within the query deadline. */
   query<Row>(sql: string, params?: unknown[]): Promise<Row[]>;
   /** Quotes an identifier for this dialect (`user` is reserved in PostgreSQL). */
   quote(identifier: string): string;
-  /** Resolves when the database answers a trivial query within the connect timeout. */
+  /** Resolves when the database answers within the connect timeout. */
   ping(): Promise<void>;
   /** Applies pending migrations; returns the names applied. */
   migrate(): Promise<string[]>;
@@ -51,7 +51,7 @@ export function dialectOf(url: string): Dialect {
   throw new Error(`unsupported database URL scheme "${scheme}:"`);
 }
 
-/** `sqlite:data/x.db`, `sqlite:///abs/x.db` or `sqlite::memory:` → the file path for node:sqlite. */
+/** A `sqlite:` URL → the file path for node:sqlite. */
 export function sqliteFileOf(url: string): string {
   const path = url.replace(/^sqlite:(\/\/)?/, '');
   return path === ':memory:' ? path : resolve(path);
@@ -117,7 +117,7 @@ export async function openDatabase(
       }
     },
     async migrate() {
-      // Loaded here, not at start-up: services never migrate, and this keeps them smaller.
+      // Loaded here: services never migrate.
       const [{ Migrator }, { migrationsFor }] = await Promise.all([
         import('@mikro-orm/migrations'),
         import('./migrations/index.ts'),

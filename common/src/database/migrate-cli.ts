@@ -1,5 +1,4 @@
-// Applies pending migrations to DATABASE_URL; `--seed` loads the sample data into an empty
-// database, `--recount` recomputes the users statistics' running totals (migration 0004).
+// Applies pending migrations to DATABASE_URL; `--seed` loads sample data, `--recount` the totals.
 import { type BaseConfig, baseSchema, ConfigError, loadConfig } from '../config.ts';
 import { EXIT_CONFIG } from '../lifecycle.ts';
 import { createLogger, type Logger, redactUrl } from '../logger.ts';

@@ -42,7 +42,7 @@ export const sampleUserIds = Object.fromEntries(
   users.map(([name], index) => [name, userId(index)]),
 );
 
-/** Loads the sample data into an empty database; returns false (and changes nothing) otherwise. */
+/** Loads the sample data into an empty database; otherwise returns false. */
 export async function seedSampleData(database: Database): Promise<boolean> {
   const em = database.em();
   return em.transactional(async (tx) => {

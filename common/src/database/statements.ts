@@ -15,7 +15,7 @@ const maxRememberedStatements = 1024;
 
 function runner(dialect: Dialect, connection: Connection): RunStatement {
   if (dialect === 'sqlite') {
-    // node:sqlite is in-process and synchronous: there is no pipeline worth skipping.
+    // node:sqlite is in-process: no pipeline worth skipping.
     return (sql, params) => connection.execute(sql, params) as Promise<never>;
   }
   let pool: Promise<unknown> | undefined;

@@ -1,5 +1,4 @@
-// The debug listener: a heap snapshot and pprof profiles, one at a time, on 127.0.0.1 only (a
-// pod's is reached through `kubectl port-forward`). Its own server: the main listeners never see it.
+// The debug listener: heap snapshot and pprof profiles, one at a time, on 127.0.0.1 only.
 import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
@@ -52,8 +51,7 @@ export async function startDebugServer(options: {
     '/debug/heap-snapshot': {
       what: 'a heap snapshot',
       async handle(response) {
-        // Written to /tmp and streamed: v8.getHeapSnapshot() would also hold the serialised copy
-        // in memory, in a pod that is short of it already.
+        // Written to /tmp and streamed: v8.getHeapSnapshot() would hold a copy in memory too.
         const directory = await mkdtemp(join(tmpdir(), 'heap-snapshot-'));
         try {
           const file = writeHeapSnapshot(join(directory, 'snapshot.heapsnapshot'));

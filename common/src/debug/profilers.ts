@@ -1,5 +1,4 @@
-// V8's profilers through an in-process inspector: CPU over a few seconds, and the sampling heap
-// profiler from the listener's start on, so a heap profile shows what is still alive (as Go's).
+// V8's profilers via an in-process inspector; the heap sampler runs from the listener's start.
 import { Session } from 'node:inspector/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -10,7 +9,7 @@ import {
   type V8HeapProfile,
 } from './pprof.ts';
 
-/** Bytes between two sampled allocations: V8's default, cheap enough to leave running. */
+/** Bytes between two sampled allocations: V8's default. */
 export const heapSamplingIntervalBytes = 512 * 1024;
 /** Microseconds between two CPU samples (V8's default). */
 export const cpuSamplingIntervalUs = 1000;

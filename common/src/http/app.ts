@@ -1,4 +1,4 @@
-// Builds a Koa app with the shared middleware, in this order, and the operational routes.
+// The shared middleware, in this order, and the operational routes.
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,7 +18,7 @@ export type HttpAppOptions = {
   logger: Logger;
   metrics: Metrics;
   readiness: Readiness;
-  /** The service's own routes (the operational ones are added to them); omit for an operations-only listener. */
+  /** The service's own routes; omit for an operations-only listener. */
   routes?: Router<RequestState>;
   limits?: RequestLimits;
 };
@@ -75,7 +75,7 @@ export async function listen(app: Koa<RequestState>, port: number, host?: string
     { maxHeaderSize: 16_384, requestTimeout: 30_000, headersTimeout: 10_000 },
     app.callback(),
   );
-  // Longer than the idle timeout of common load balancers (60 s), so they close first.
+  // Longer than common load balancers' idle timeout, so they close first.
   server.keepAliveTimeout = 65_000;
   server.on('clientError', answerClientError);
   server.listen(port, host);
@@ -87,10 +87,7 @@ export function portOf(server: Server): number {
   return (server.address() as AddressInfo).port;
 }
 
-/**
- * Stops accepting connections and resolves once in-flight requests finish. Idle keep-alive
- * connections close at once, and answers meanwhile say `Connection: close`, so clients move on.
- */
+/** Stops accepting and resolves once in-flight requests finish; idle keep-alives close at once. */
 export function closeServer(server: Server): Promise<void> {
   if (!server.listening) return Promise.resolve();
   server.on('request', (_request, response) => {

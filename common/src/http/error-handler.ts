@@ -1,4 +1,4 @@
-// The one place errors become responses: 4xx say what was wrong, 5xx never show internals.
+// The one place errors become responses: 5xx never show internals.
 import type { Context, Middleware } from 'koa';
 import { AppError, isUnavailableError } from '../errors.ts';
 import { sendFailure } from './envelope.ts';
@@ -8,7 +8,7 @@ export function errorHandler(): Middleware<RequestState> {
   return async (ctx, next) => {
     try {
       await next();
-      // Statuses set without a body (no route, 405/501 from allowedMethods) get the envelope too.
+      // Statuses set without a body (no route, allowedMethods) get the envelope too.
       const { status, body } = ctx.response;
       if (status >= 400 && body === undefined) sendFailure(ctx, status, describe(ctx));
     } catch (error) {

@@ -1,4 +1,4 @@
-// Every request gets an id: a sane incoming X-Request-Id is kept, anything else is replaced.
+// A sane incoming X-Request-Id is kept, anything else is replaced.
 import { randomUUID } from 'node:crypto';
 import type { Middleware } from 'koa';
 import type { Logger } from '../logger.ts';

@@ -1,5 +1,3 @@
-// The department service's HTTP app: one route on top of the shared middleware.
-
 import { createHttpApp } from '@backend/common/http/app';
 import { sendSuccess } from '@backend/common/http/envelope';
 import type { RequestState } from '@backend/common/http/request-id';

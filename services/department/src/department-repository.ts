@@ -1,4 +1,4 @@
-// Reads departments: a page in the requested order and the total, in two concurrent queries.
+// A page of departments and the total, in two concurrent queries.
 import type { Database } from '@backend/common/database/database';
 import type { ListQuery } from '@backend/common/list-query';
 
@@ -9,7 +9,7 @@ export type DepartmentRow = { id: string; name: string; address: string | null }
 
 export function createDepartmentRepository(database: Database) {
   const table = database.quote('department');
-  // Ties are broken by id in the same direction, so one (column, id) index serves both directions.
+  // Ties break by id in the same direction: one (column, id) index serves both directions.
   const pageSql = ({ orderBy, direction }: ListQuery<DepartmentColumn>) =>
     `select id, name, address from ${table} order by ${database.quote(orderBy)} ${direction}, id ${direction} limit ? offset ?`;
   const countSql = `select count(*) as total from ${table}`;

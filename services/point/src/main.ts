@@ -1,4 +1,4 @@
-// The point service: PointServer (and gRPC health) on the gRPC port, probes and metrics on HTTP.
+// PointServer and gRPC health on the gRPC port; probes and metrics on HTTP.
 import { Points } from '@backend/common/database/entities';
 import { createGrpcMetrics } from '@backend/common/grpc/grpc-metrics';
 import { serveGrpc } from '@backend/common/grpc/server';

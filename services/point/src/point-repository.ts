@@ -1,11 +1,11 @@
-// Reads points: a user's points are the sum of their rows; errors propagate, never as zero.
+// A user's points are the sum of their rows; errors propagate, never as zero.
 import type { Database } from '@backend/common/database/database';
 
 /** A user's points; served by the (user_id, points) index of migration 0005 alone. */
 export const pointsOfOneSql =
   'select coalesce(sum(points), 0) as total from points where user_id = ?';
 
-/** The points of `count` users, by user; served by the same index. */
+/** The points of `count` users, by user. */
 export const pointsOfManySql = (count: number) =>
   `select user_id, sum(points) as total from points where user_id in (${Array.from({ length: count }, () => '?').join(', ')}) group by user_id`;
 

@@ -1,4 +1,3 @@
-// Reads users: a page in the requested order, and the statistics over all users.
 import type { Database } from '@backend/common/database/database';
 import type { ListQuery } from '@backend/common/list-query';
 

@@ -1,5 +1,4 @@
-// An index per sortable column of users, ending with id: a page in any order and direction is an
-// index range scan.
+// An index per sortable column of users, ending with id: any page is an index range scan.
 import { type DialectSql, mysqlIndexIfMissing } from './dialect-migration.ts';
 
 const sortable = ['name', 'email', 'age', 'salary', 'department_id'];

@@ -1,5 +1,4 @@
-// A covering index for the statistics aggregate on MariaDB/MySQL (a narrow scan instead of the
-// clustered rows). Migration 0004's running totals made it unneeded and drop it again.
+// A covering index for the statistics aggregate on MariaDB/MySQL; migration 0004 drops it.
 import { type DialectSql, mysqlIndexIfMissing } from './dialect-migration.ts';
 
 export const statisticsIndex: DialectSql = {

@@ -44,11 +44,11 @@ const createSlots = (types: { count: string; sum: string; real: string }) => [
 
 const slotRows = Array.from({ length: USER_STATISTICS_SLOTS }, (_, slot) => `(${slot})`).join(', ');
 
-// The totals of no rows, for the side a statement lacks (no old rows for an insert).
+// The totals of no rows, for the side a statement lacks.
 const noRows =
   'select 0::bigint as users, 0::bigint as aged, 0::bigint as age_sum, 0::bigint as paid, 0::float8 as salary_sum';
 
-// PostgreSQL: statement triggers with transition tables, one function for all and TRUNCATE.
+// PostgreSQL: statement triggers with transition tables.
 const postgresqlApply = `create or replace function user_statistics_apply() returns trigger
 language plpgsql as $$
 declare

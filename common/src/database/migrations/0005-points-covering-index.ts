@@ -1,6 +1,4 @@
-// The points of a batch of users from the index alone: GetUserListPoints looks up random ids,
-// and reading each row from the table too doubled the pages it touched (docs/BENCHMARKS.md).
-// The new index serves what the old (user_id) one did, the foreign key included.
+// A batch of users' points from the index alone; it also serves the foreign key on user_id.
 import {
   type DialectSql,
   mysqlDropIndexIfPresent,

@@ -1,4 +1,4 @@
-// Turns per-dialect SQL into MikroORM migrations: each step lists its statements for every dialect.
+// Turns per-dialect SQL into MikroORM migrations.
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration } from '@mikro-orm/migrations';
 
