@@ -1,6 +1,10 @@
 // A value that is expensive to compute and may be slightly stale, within an explicit bound.
 
-export type CachedValue<T> = { get(): Promise<T> };
+export type CachedValue<T> = {
+  get(): Promise<T>;
+  /** get(), saying whether the value was served from the cache (false: the caller waits for a computation). */
+  read(): { value: Promise<T>; cached: boolean };
+};
 
 /**
  * Serves what `load` computed while it is younger than `maxAgeMs` (its age counts from when the
@@ -40,19 +44,18 @@ export function createCachedValue<T>(
     return inFlight;
   };
 
-  return {
-    get() {
-      if (current) {
-        const age = now() - current.computedAt;
-        if (age < maxAgeMs) {
-          // A failed early refresh is not an error yet: the value is still within its bound.
-          const { tookMs } = current;
-          const refreshAt = Math.max(maxAgeMs - 1.25 * tookMs, 2 * tookMs);
-          if (age >= refreshAt) refresh().catch(() => {});
-          return Promise.resolve(current.value);
-        }
+  const read = () => {
+    if (current) {
+      const age = now() - current.computedAt;
+      if (age < maxAgeMs) {
+        // A failed early refresh is not an error yet: the value is still within its bound.
+        const { tookMs } = current;
+        const refreshAt = Math.max(maxAgeMs - 1.25 * tookMs, 2 * tookMs);
+        if (age >= refreshAt) refresh().catch(() => {});
+        return { value: Promise.resolve(current.value), cached: true };
       }
-      return refresh();
-    },
+    }
+    return { value: refresh(), cached: false };
   };
+  return { read, get: () => read().value };
 }
