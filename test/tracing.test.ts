@@ -11,6 +11,7 @@ import { killedAfterTests } from '@backend/common/testing/killed-after-tests';
 import { sampleValue, scrape } from '@backend/common/testing/metrics';
 import { freePort, type StartedService, startService } from '@backend/common/testing/processes';
 import test from 'ava';
+import { buildServices } from '../scripts/build.ts';
 import { type ReceivedSpan, startReceiver } from './otlp-receiver.ts';
 
 const receiver = await startReceiver();
@@ -195,6 +196,29 @@ for (const database of databases) {
 
 const [first] = databases;
 if (first) {
+  test('the bundles the image runs trace too (the SDK modules are bundled and load on demand)', async (t) => {
+    await buildServices(['point', 'user']);
+    const env = { DATABASE_URL: first.url, ...exportTo(receiver.url) };
+    const point = await startService('point', env, track, 'bundle');
+    const user = await startService(
+      'user',
+      { ...env, POINT_SERVICE_ADDR: `127.0.0.1:${point.port}` },
+      track,
+      'bundle',
+    );
+    const ids = newTrace();
+    const response = await fetch(`${user.base}/api/users/v1/users`, { headers: headersOf(ids) });
+    t.is(response.status, 200);
+    const spans = await spansOf(ids.traceId, (all) =>
+      Boolean(all.find(serverSpan('user')) && all.find(serverSpan('point'))),
+    );
+    const client = spans.find(
+      (span) => span.kind === CLIENT && span.service === 'user' && span.attributes['rpc.system'],
+    );
+    t.is(spans.find(serverSpan('point'))?.parentSpanId, client?.spanId);
+    t.like(spans.find(serverSpan('user')), { parentSpanId: ids.parentId });
+  });
+
   test('probes are not traced; a 4xx and an unmatched route are spans but not errors', async (t) => {
     const department = await startService(
       'department',
