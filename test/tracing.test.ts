@@ -39,10 +39,16 @@ type Traced = { user: StartedService; point: StartedService; department: Started
 async function startTraced(databaseUrl: string): Promise<Traced> {
   const base = { DATABASE_URL: databaseUrl, ...exportTo(receiver.url) };
   const point = await startService('point', base, track);
-  const [user, department] = await Promise.all([
-    startService('user', { ...base, POINT_SERVICE_ADDR: `127.0.0.1:${point.port}` }, track),
-    startService('department', { ...base, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }, track),
-  ]);
+  const user = await startService(
+    'user',
+    { ...base, POINT_SERVICE_ADDR: `127.0.0.1:${point.port}` },
+    track,
+  );
+  const department = await startService(
+    'department',
+    { ...base, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' },
+    track,
+  );
   return { user, point, department };
 }
 
@@ -93,172 +99,195 @@ const serverSpan = (service: string) => (span: ReceivedSpan) =>
 const childrenOf = (spans: ReceivedSpan[], parent: ReceivedSpan | undefined) =>
   spans.filter((span) => parent && span.parentSpanId === parent.spanId);
 
+// One system per database, started one after the other: a loaded machine starts them slowly.
+const systems = new Map<string, Traced>();
+test.before(async () => {
+  for (const { url } of databases) systems.set(url, await startTraced(url));
+});
+
 for (const database of databases) {
   const label = `[${database.dialect}]`;
-  let traced: Traced;
-  test.before(async () => {
-    traced = await startTraced(database.url);
-  });
 
-  test(`${label} a users request is one trace from the caller's span to point's database`, async (t) => {
-    const ids = newTrace();
-    const response = await fetch(`${traced.user.base}/api/users/v1/users?limit=3`, {
-      headers: headersOf(ids),
-    });
-    t.is(response.status, 200);
-    t.truthy(response.headers.get('x-request-id'));
-    const spans = await spansOf(ids.traceId, (all) => {
-      const point = all.find(serverSpan('point'));
-      return Boolean(all.find(serverSpan('user')) && childrenOf(all, point).length > 0);
-    });
+  test.serial(
+    `${label} a users request is one trace from the caller's span to point's database`,
+    async (t) => {
+      const traced = systems.get(database.url) as Traced;
+      const ids = newTrace();
+      const response = await fetch(`${traced.user.base}/api/users/v1/users?limit=3`, {
+        headers: headersOf(ids),
+      });
+      t.is(response.status, 200);
+      t.truthy(response.headers.get('x-request-id'));
+      const spans = await spansOf(ids.traceId, (all) => {
+        const point = all.find(serverSpan('point'));
+        return Boolean(all.find(serverSpan('user')) && childrenOf(all, point).length > 0);
+      });
 
-    const user = spans.find(serverSpan('user'));
-    t.like(user, {
-      name: 'GET /api/users/v1/users',
-      parentSpanId: ids.parentId,
-      status: 0,
-      attributes: {
-        'http.request.method': 'GET',
-        'http.route': '/api/users/v1/users',
-        'http.response.status_code': 200,
-        'url.path': '/api/users/v1/users',
-      },
-    });
-    t.is(typeof user?.attributes['app.users.statistics.cached'], 'boolean');
+      const user = spans.find(serverSpan('user'));
+      t.like(user, {
+        name: 'GET /api/users/v1/users',
+        parentSpanId: ids.parentId,
+        status: 0,
+        attributes: {
+          'http.request.method': 'GET',
+          'http.route': '/api/users/v1/users',
+          'http.response.status_code': 200,
+          'url.path': '/api/users/v1/users',
+        },
+      });
+      t.is(typeof user?.attributes['app.users.statistics.cached'], 'boolean');
 
-    const underUser = childrenOf(spans, user);
-    const queries = underUser.filter((span) => span.attributes['db.system.name']);
-    t.true(queries.length >= 1, 'the page query at least (the statistics may be cached)');
-    for (const query of queries) {
-      t.is(query.kind, CLIENT);
-      t.is(query.service, 'user');
-      t.is(query.attributes['db.system.name'], dbSystem[database.dialect]);
-      t.is(query.attributes['db.operation.name'], 'select');
-      t.regex(String(query.attributes['db.query.summary']), /^select user\b/);
-      t.is(query.name, String(query.attributes['db.query.summary']));
-      t.false(JSON.stringify(query.attributes).includes('"3"'), 'no parameter values');
-    }
-    const client = underUser.find((span) => span.attributes['rpc.system'] === 'grpc');
-    t.like(client, {
-      kind: CLIENT,
-      name: 'point.PointServer/GetUserListPoints',
-      attributes: { 'rpc.method': 'GetUserListPoints', 'rpc.grpc.status_code': 0 },
-    });
+      const underUser = childrenOf(spans, user);
+      const queries = underUser.filter((span) => span.attributes['db.system.name']);
+      t.true(queries.length >= 1, 'the page query at least (the statistics may be cached)');
+      for (const query of queries) {
+        t.is(query.kind, CLIENT);
+        t.is(query.service, 'user');
+        t.is(query.attributes['db.system.name'], dbSystem[database.dialect]);
+        t.is(query.attributes['db.operation.name'], 'select');
+        t.regex(String(query.attributes['db.query.summary']), /^select user\b/);
+        t.is(query.name, String(query.attributes['db.query.summary']));
+        t.false(JSON.stringify(query.attributes).includes('"3"'), 'no parameter values');
+      }
+      const client = underUser.find((span) => span.attributes['rpc.system'] === 'grpc');
+      t.like(client, {
+        kind: CLIENT,
+        name: 'point.PointServer/GetUserListPoints',
+        attributes: { 'rpc.method': 'GetUserListPoints', 'rpc.grpc.status_code': 0 },
+      });
 
-    const point = spans.find(serverSpan('point'));
-    t.like(point, {
-      name: 'point.PointServer/GetUserListPoints',
-      parentSpanId: client?.spanId,
-      attributes: { 'rpc.system': 'grpc', 'rpc.service': 'point.PointServer' },
-    });
-    const [pointQuery, ...others] = childrenOf(spans, point);
-    t.is(others.length, 0);
-    t.like(pointQuery, {
-      kind: CLIENT,
-      service: 'point',
-      name: 'select points',
-      attributes: { 'db.system.name': dbSystem[database.dialect], 'db.operation.name': 'select' },
-    });
-    t.false(
-      JSON.stringify(pointQuery?.attributes).match(/[0-9a-f]{8}-[0-9a-f]{4}-/) !== null,
-      'no user ids',
-    );
+      const point = spans.find(serverSpan('point'));
+      t.like(point, {
+        name: 'point.PointServer/GetUserListPoints',
+        parentSpanId: client?.spanId,
+        attributes: { 'rpc.system': 'grpc', 'rpc.service': 'point.PointServer' },
+      });
+      const [pointQuery, ...others] = childrenOf(spans, point);
+      t.is(others.length, 0);
+      t.like(pointQuery, {
+        kind: CLIENT,
+        service: 'point',
+        name: 'select points',
+        attributes: { 'db.system.name': dbSystem[database.dialect], 'db.operation.name': 'select' },
+      });
+      t.false(
+        JSON.stringify(pointQuery?.attributes).match(/[0-9a-f]{8}-[0-9a-f]{4}-/) !== null,
+        'no user ids',
+      );
 
-    const access = await logLine(traced.user, (line) => line.trace_id === ids.traceId);
-    t.like(access, { span_id: user?.spanId, msg: 'GET /api/users/v1/users 200' });
-    const handled = await logLine(traced.point, (line) => line.trace_id === ids.traceId);
-    t.like(handled, { span_id: point?.spanId, msg: 'GetUserListPoints' });
-  });
+      const access = await logLine(traced.user, (line) => line.trace_id === ids.traceId);
+      t.like(access, { span_id: user?.spanId, msg: 'GET /api/users/v1/users 200' });
+      const handled = await logLine(traced.point, (line) => line.trace_id === ids.traceId);
+      t.like(handled, { span_id: point?.spanId, msg: 'GetUserListPoints' });
+    },
+  );
 
-  test(`${label} a departments request: its SERVER span and database spans, over OTLP/JSON`, async (t) => {
-    const ids = newTrace();
-    const response = await fetch(`${traced.department.base}/api/departments/v1/departments`, {
-      headers: headersOf(ids),
-    });
-    t.is(response.status, 200);
-    const spans = await spansOf(ids.traceId, (all) => Boolean(all.find(serverSpan('department'))));
-    const department = spans.find(serverSpan('department'));
-    t.like(department, {
-      name: 'GET /api/departments/v1/departments',
-      parentSpanId: ids.parentId,
-      attributes: { 'http.route': '/api/departments/v1/departments' },
-    });
-    const queries = childrenOf(spans, department);
-    t.deepEqual(queries.map((span) => span.name).sort(), [
-      'select department',
-      'select department',
-    ]);
-    t.true((receiver.requests['application/json'] ?? 0) > 0);
-    const access = await logLine(traced.department, (line) => line.trace_id === ids.traceId);
-    t.like(access, { span_id: department?.spanId, msg: 'GET /api/departments/v1/departments 200' });
-  });
+  test.serial(
+    `${label} a departments request: its SERVER span and database spans, over OTLP/JSON`,
+    async (t) => {
+      const traced = systems.get(database.url) as Traced;
+      const ids = newTrace();
+      const response = await fetch(`${traced.department.base}/api/departments/v1/departments`, {
+        headers: headersOf(ids),
+      });
+      t.is(response.status, 200);
+      const spans = await spansOf(ids.traceId, (all) =>
+        Boolean(all.find(serverSpan('department'))),
+      );
+      const department = spans.find(serverSpan('department'));
+      t.like(department, {
+        name: 'GET /api/departments/v1/departments',
+        parentSpanId: ids.parentId,
+        attributes: { 'http.route': '/api/departments/v1/departments' },
+      });
+      const queries = childrenOf(spans, department);
+      t.deepEqual(queries.map((span) => span.name).sort(), [
+        'select department',
+        'select department',
+      ]);
+      t.true((receiver.requests['application/json'] ?? 0) > 0);
+      const access = await logLine(traced.department, (line) => line.trace_id === ids.traceId);
+      t.like(access, {
+        span_id: department?.spanId,
+        msg: 'GET /api/departments/v1/departments 200',
+      });
+    },
+  );
 }
 
 const [first] = databases;
 if (first) {
-  test('the bundles the image runs trace too (the SDK modules are bundled and load on demand)', async (t) => {
-    await buildServices(['point', 'user']);
-    const env = { DATABASE_URL: first.url, ...exportTo(receiver.url) };
-    const point = await startService('point', env, track, 'bundle');
-    const user = await startService(
-      'user',
-      { ...env, POINT_SERVICE_ADDR: `127.0.0.1:${point.port}` },
-      track,
-      'bundle',
-    );
-    const ids = newTrace();
-    const response = await fetch(`${user.base}/api/users/v1/users`, { headers: headersOf(ids) });
-    t.is(response.status, 200);
-    const spans = await spansOf(ids.traceId, (all) =>
-      Boolean(all.find(serverSpan('user')) && all.find(serverSpan('point'))),
-    );
-    const client = spans.find(
-      (span) => span.kind === CLIENT && span.service === 'user' && span.attributes['rpc.system'],
-    );
-    t.is(spans.find(serverSpan('point'))?.parentSpanId, client?.spanId);
-    t.like(spans.find(serverSpan('user')), { parentSpanId: ids.parentId });
-  });
+  test.serial(
+    'the bundles the image runs trace too (the SDK modules are bundled and load on demand)',
+    async (t) => {
+      await buildServices(['point', 'user']);
+      const env = { DATABASE_URL: first.url, ...exportTo(receiver.url) };
+      const point = await startService('point', env, track, 'bundle');
+      const user = await startService(
+        'user',
+        { ...env, POINT_SERVICE_ADDR: `127.0.0.1:${point.port}` },
+        track,
+        'bundle',
+      );
+      const ids = newTrace();
+      const response = await fetch(`${user.base}/api/users/v1/users`, { headers: headersOf(ids) });
+      t.is(response.status, 200);
+      const spans = await spansOf(ids.traceId, (all) =>
+        Boolean(all.find(serverSpan('user')) && all.find(serverSpan('point'))),
+      );
+      const client = spans.find(
+        (span) => span.kind === CLIENT && span.service === 'user' && span.attributes['rpc.system'],
+      );
+      t.is(spans.find(serverSpan('point'))?.parentSpanId, client?.spanId);
+      t.like(spans.find(serverSpan('user')), { parentSpanId: ids.parentId });
+    },
+  );
 
-  test('probes are not traced; a 4xx and an unmatched route are spans but not errors', async (t) => {
-    const department = await startService(
-      'department',
-      { DATABASE_URL: first.url, ...exportTo(receiver.url) },
-      track,
-    );
-    const probe = newTrace();
-    const bad = newTrace();
-    const unmatched = newTrace();
-    const last = newTrace();
-    await (await fetch(`${department.base}/livez`, { headers: headersOf(probe) })).text();
-    await (await fetch(`${department.base}/metrics`, { headers: headersOf(probe) })).text();
-    const badPath = '/api/departments/v1/departments?limit=abc';
-    t.is((await fetch(`${department.base}${badPath}`, { headers: headersOf(bad) })).status, 400);
-    t.is(
-      (await fetch(`${department.base}/nowhere`, { headers: headersOf(unmatched) })).status,
-      404,
-    );
-    await fetch(`${department.base}/api/departments/v1/departments`, { headers: headersOf(last) });
-    // One process, one queue, exported in order: once the last request's span is in, so is
-    // everything before it.
-    await spansOf(last.traceId, (spans) => spans.some(serverSpan('department')));
-    t.deepEqual(
-      receiver.spans.filter((span) => span.traceId === probe.traceId),
-      [],
-    );
-    t.like(
-      receiver.spans.find((span) => span.traceId === bad.traceId),
-      {
-        name: 'GET /api/departments/v1/departments',
-        status: 0,
-        attributes: { 'http.response.status_code': 400 },
-      },
-    );
-    const lost = receiver.spans.find((span) => span.traceId === unmatched.traceId);
-    t.like(lost, { name: 'GET unmatched', status: 0 });
-    t.false('http.route' in (lost?.attributes ?? {}));
-  });
+  test.serial(
+    'probes are not traced; a 4xx and an unmatched route are spans but not errors',
+    async (t) => {
+      const department = await startService(
+        'department',
+        { DATABASE_URL: first.url, ...exportTo(receiver.url) },
+        track,
+      );
+      const probe = newTrace();
+      const bad = newTrace();
+      const unmatched = newTrace();
+      const last = newTrace();
+      await (await fetch(`${department.base}/livez`, { headers: headersOf(probe) })).text();
+      await (await fetch(`${department.base}/metrics`, { headers: headersOf(probe) })).text();
+      const badPath = '/api/departments/v1/departments?limit=abc';
+      t.is((await fetch(`${department.base}${badPath}`, { headers: headersOf(bad) })).status, 400);
+      t.is(
+        (await fetch(`${department.base}/nowhere`, { headers: headersOf(unmatched) })).status,
+        404,
+      );
+      await fetch(`${department.base}/api/departments/v1/departments`, {
+        headers: headersOf(last),
+      });
+      // One process, one queue, exported in order: once the last request's span is in, so is
+      // everything before it.
+      await spansOf(last.traceId, (spans) => spans.some(serverSpan('department')));
+      t.deepEqual(
+        receiver.spans.filter((span) => span.traceId === probe.traceId),
+        [],
+      );
+      t.like(
+        receiver.spans.find((span) => span.traceId === bad.traceId),
+        {
+          name: 'GET /api/departments/v1/departments',
+          status: 0,
+          attributes: { 'http.response.status_code': 400 },
+        },
+      );
+      const lost = receiver.spans.find((span) => span.traceId === unmatched.traceId);
+      t.like(lost, { name: 'GET unmatched', status: 0 });
+      t.false('http.route' in (lost?.attributes ?? {}));
+    },
+  );
 
-  test('a failed point call is an error on the SERVER and CLIENT spans', async (t) => {
+  test.serial('a failed point call is an error on the SERVER and CLIENT spans', async (t) => {
     const down = await freePort();
     const user = await startService(
       'user',
@@ -283,26 +312,20 @@ if (first) {
     );
   });
 
-  test('sampling off, or OTEL_SDK_DISABLED=true, exports nothing', async (t) => {
-    const off = await Promise.all(
-      (
-        [
-          { OTEL_SERVICE_NAME: 'sampled-off', OTEL_TRACES_SAMPLER: 'always_off' },
-          {
-            OTEL_SERVICE_NAME: 'ratio-zero',
-            OTEL_TRACES_SAMPLER: 'traceidratio',
-            OTEL_TRACES_SAMPLER_ARG: '0',
-          },
-          { OTEL_SERVICE_NAME: 'disabled', OTEL_SDK_DISABLED: 'true' },
-        ] as Record<string, string>[]
-      ).map((env) =>
-        startService(
-          'department',
-          { DATABASE_URL: first.url, ...exportTo(receiver.url, env) },
-          track,
-        ),
-      ),
-    );
+  test.serial('sampling off, or OTEL_SDK_DISABLED=true, exports nothing', async (t) => {
+    const off: StartedService[] = [];
+    for (const env of [
+      { OTEL_SERVICE_NAME: 'sampled-off', OTEL_TRACES_SAMPLER: 'always_off' },
+      {
+        OTEL_SERVICE_NAME: 'ratio-zero',
+        OTEL_TRACES_SAMPLER: 'traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '0',
+      },
+      { OTEL_SERVICE_NAME: 'disabled', OTEL_SDK_DISABLED: 'true' },
+    ] as Record<string, string>[]) {
+      const base = { DATABASE_URL: first.url, ...exportTo(receiver.url, env) };
+      off.push(await startService('department', base, track));
+    }
     for (const service of off) {
       const ids = newTrace();
       const path = '/api/departments/v1/departments';
@@ -322,57 +345,62 @@ if (first) {
     for (const name of ['sampled-off', 'ratio-zero', 'disabled']) t.false(names.has(name), name);
   });
 
-  test('a collector that is down or answers 503 changes no answer; the drops are counted', async (t) => {
-    const down = `http://127.0.0.1:${await freePort()}`;
-    const quick = { OTEL_EXPORTER_OTLP_TIMEOUT: '300' };
-    const point = await startService(
-      'point',
-      { DATABASE_URL: first.url, ...exportTo(down, quick) },
-      track,
-    );
-    const user = await startService(
-      'user',
-      {
-        DATABASE_URL: first.url,
-        POINT_SERVICE_ADDR: `127.0.0.1:${point.port}`,
-        ...exportTo(failing.url, quick),
-      },
-      track,
-    );
-    const untraced = await startService(
-      'user',
-      { DATABASE_URL: first.url, POINT_SERVICE_ADDR: `127.0.0.1:${point.port}` },
-      track,
-    );
-    const path = '/api/users/v1/users?limit=5&orderBy=name';
-    for (let i = 0; i < 5; i++) {
-      const [traced, plain] = await Promise.all([
-        fetch(`${user.base}${path}`, { headers: headersOf(newTrace()) }),
-        fetch(`${untraced.base}${path}`),
-      ]);
-      t.is(traced.status, 200);
-      t.deepEqual(await traced.json(), await plain.json());
-    }
-    const dropped = async (service: StartedService) => {
-      const deadline = Date.now() + 20_000;
-      for (;;) {
-        const { samples } = await scrape(`${service.base}/metrics`);
-        const value = sampleValue(samples, 'otel_spans_dropped_total', { reason: 'export_failed' });
-        if ((value ?? 0) > 0 || Date.now() > deadline) return value;
-        await sleep(100);
+  test.serial(
+    'a collector that is down or answers 503 changes no answer; the drops are counted',
+    async (t) => {
+      const down = `http://127.0.0.1:${await freePort()}`;
+      const quick = { OTEL_EXPORTER_OTLP_TIMEOUT: '300' };
+      const point = await startService(
+        'point',
+        { DATABASE_URL: first.url, ...exportTo(down, quick) },
+        track,
+      );
+      const user = await startService(
+        'user',
+        {
+          DATABASE_URL: first.url,
+          POINT_SERVICE_ADDR: `127.0.0.1:${point.port}`,
+          ...exportTo(failing.url, quick),
+        },
+        track,
+      );
+      const untraced = await startService(
+        'user',
+        { DATABASE_URL: first.url, POINT_SERVICE_ADDR: `127.0.0.1:${point.port}` },
+        track,
+      );
+      const path = '/api/users/v1/users?limit=5&orderBy=name';
+      for (let i = 0; i < 5; i++) {
+        const [traced, plain] = await Promise.all([
+          fetch(`${user.base}${path}`, { headers: headersOf(newTrace()) }),
+          fetch(`${untraced.base}${path}`),
+        ]);
+        t.is(traced.status, 200);
+        t.deepEqual(await traced.json(), await plain.json());
       }
-    };
-    t.true(((await dropped(user)) ?? 0) > 0, 'user: collector answers 503');
-    t.true(((await dropped(point)) ?? 0) > 0, 'point: collector down');
-    t.true((failing.requests['application/x-protobuf'] ?? 0) > 0);
-    const warned = await logLine(user, (line) =>
-      String(line.msg).startsWith('spans are being dropped'),
-    );
-    t.like(warned, { level: 40, reason: 'export_failed' });
-    const warnings = user.process
-      .output()
-      .split('\n')
-      .filter((line) => line.includes('spans are being dropped'));
-    t.is(warnings.length, 1, 'at most one warning a minute');
-  });
+      const dropped = async (service: StartedService) => {
+        const deadline = Date.now() + 20_000;
+        for (;;) {
+          const { samples } = await scrape(`${service.base}/metrics`);
+          const value = sampleValue(samples, 'otel_spans_dropped_total', {
+            reason: 'export_failed',
+          });
+          if ((value ?? 0) > 0 || Date.now() > deadline) return value;
+          await sleep(100);
+        }
+      };
+      t.true(((await dropped(user)) ?? 0) > 0, 'user: collector answers 503');
+      t.true(((await dropped(point)) ?? 0) > 0, 'point: collector down');
+      t.true((failing.requests['application/x-protobuf'] ?? 0) > 0);
+      const warned = await logLine(user, (line) =>
+        String(line.msg).startsWith('spans are being dropped'),
+      );
+      t.like(warned, { level: 40, reason: 'export_failed' });
+      const warnings = user.process
+        .output()
+        .split('\n')
+        .filter((line) => line.includes('spans are being dropped'));
+      t.is(warnings.length, 1, 'at most one warning a minute');
+    },
+  );
 }
