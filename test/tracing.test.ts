@@ -5,11 +5,18 @@
 // Log lines carry the ids; sampling off or OTEL_SDK_DISABLED exports nothing; a collector that
 // is down or answers 503 changes no answer, and the dropped spans are counted.
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { testDatabases } from '@backend/common/testing/databases';
 import { killedAfterTests } from '@backend/common/testing/killed-after-tests';
 import { sampleValue, scrape } from '@backend/common/testing/metrics';
-import { freePort, type StartedService, startService } from '@backend/common/testing/processes';
+import {
+  freePort,
+  type StartedService,
+  spawnService,
+  startService,
+} from '@backend/common/testing/processes';
 import test from 'ava';
 import { buildServices } from '../scripts/build.ts';
 import { type ReceivedSpan, startReceiver } from './otlp-receiver.ts';
@@ -401,6 +408,71 @@ if (first) {
         .split('\n')
         .filter((line) => line.includes('spans are being dropped'));
       t.is(warnings.length, 1, 'at most one warning a minute');
+    },
+  );
+}
+
+test.serial(
+  'a bad OTEL_* value stops the service with exit code 78, naming the variable',
+  async (t) => {
+    for (const [variable, value, message] of [
+      [
+        'OTEL_EXPORTER_OTLP_PROTOCOL',
+        'grpc',
+        /OTEL_EXPORTER_OTLP_PROTOCOL must be http\/protobuf or http\/json/,
+      ],
+      ['OTEL_TRACES_SAMPLER', 'sometimes', /OTEL_TRACES_SAMPLER must be one of/],
+      ['OTEL_BSP_MAX_QUEUE_SIZE', '-1', /OTEL_BSP_MAX_QUEUE_SIZE must be a positive integer/],
+    ] as const) {
+      const service = spawnService('department', {
+        PORT: '0',
+        DATABASE_URL: 'sqlite::memory:',
+        ...exportTo(receiver.url, { [variable]: value }),
+      });
+      t.is(await service.exited(), 78, service.output());
+      t.regex(service.output(), message);
+    }
+  },
+);
+
+if (first) {
+  test.serial(
+    'stopping exports what is queued; a collector that never answers cannot hold the stop past its bound',
+    async (t) => {
+      const queued = await startService(
+        'department',
+        {
+          DATABASE_URL: first.url,
+          ...exportTo(receiver.url, { OTEL_BSP_SCHEDULE_DELAY: '600000' }),
+        },
+        track,
+      );
+      const ids = newTrace();
+      await (
+        await fetch(`${queued.base}/api/departments/v1/departments`, { headers: headersOf(ids) })
+      ).text();
+      queued.process.child.kill('SIGTERM');
+      t.is(await queued.process.exited(), 0);
+      t.true(receiver.spans.some((span) => span.traceId === ids.traceId && span.kind === SERVER));
+
+      // Accepts connections and never answers.
+      const silent = createServer(() => {}).listen(0, '127.0.0.1');
+      await once(silent, 'listening');
+      t.teardown(() => void silent.close());
+      const port = (silent.address() as { port: number }).port;
+      const wedged = await startService(
+        'department',
+        {
+          DATABASE_URL: first.url,
+          SHUTDOWN_TIMEOUT_MS: '1500',
+          ...exportTo(`http://127.0.0.1:${port}`, { OTEL_BSP_SCHEDULE_DELAY: '600000' }),
+        },
+        track,
+      );
+      await (await fetch(`${wedged.base}/api/departments/v1/departments`)).text();
+      wedged.process.child.kill('SIGTERM');
+      t.is(await wedged.process.exited(), 0, 'within the bound, not forced out');
+      t.regex(wedged.process.output(), /queued spans could not all be exported/);
     },
   );
 }
