@@ -3,8 +3,6 @@
 // no-ops until startTracing() registers the SDK; the SDK and the exporter are imported only when
 // an OTLP endpoint is set, so a service without one loads nothing beyond the API.
 import {
-  type Attributes,
-  type Context,
   context,
   createNoopMeter,
   type Meter,
@@ -19,16 +17,8 @@ import { Counter, type Registry } from 'prom-client';
 import { ConfigError } from './config.ts';
 import type { Logger } from './logger.ts';
 
-export {
-  type Attributes,
-  type Context,
-  context,
-  propagation,
-  type Span,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-};
+// What instrumented code needs of the API, so services need no dependency of their own on it.
+export { context, propagation, type Span, SpanKind, SpanStatusCode, trace };
 
 export const tracer = trace.getTracer('@backend/common');
 
@@ -242,33 +232,14 @@ export function activeTraceIds(): { trace_id: string; span_id: string } | undefi
   return { trace_id: traceId, span_id: spanId };
 }
 
-/** Marks a span failed with `error` (an exception event, error.type, status ERROR). */
-export function recordFailure(span: Span, error: unknown, type?: string): void {
-  if (error instanceof Error) span.recordException(error);
-  span.setAttribute('error.type', type ?? (error instanceof Error ? error.name : 'error'));
-  span.setStatus({
-    code: SpanStatusCode.ERROR,
-    ...(error instanceof Error && { message: error.message }),
-  });
-}
-
 /**
- * Runs `work` in a span that ends when it settles; a rejection marks it failed. Without the SDK
- * the span is a no-op and `work` runs as it would.
+ * Marks a span failed: error.type, an exception event with the error's type, status ERROR with
+ * `message` (what the caller was told). Not the error's own message or stack: drivers quote
+ * values in theirs; the log line of the failure, which carries the trace id, has them.
  */
-export function inSpan<T>(
-  name: string,
-  options: { kind?: SpanKind; attributes?: Attributes },
-  work: (span: Span) => Promise<T>,
-): Promise<T> {
-  return tracer.startActiveSpan(name, options, async (span) => {
-    try {
-      return await work(span);
-    } catch (error) {
-      recordFailure(span, error);
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
+export function recordFailure(span: Span, error: unknown, type?: string, message?: string): void {
+  const name = error instanceof Error ? error.name : 'Error';
+  span.addEvent('exception', { 'exception.type': name });
+  span.setAttribute('error.type', type ?? name);
+  span.setStatus({ code: SpanStatusCode.ERROR, ...(message && { message }) });
 }

@@ -58,10 +58,10 @@ export function unaryHandler<Request, Reply>(
       parent,
     );
     const active = trace.setSpan(parent, span);
-    const finish = (code: grpc.status, error?: unknown) => {
+    const finish = (code: grpc.status, error?: unknown, details?: string) => {
       handled?.(code);
       span.setAttribute('rpc.grpc.status_code', code);
-      if (serverErrors.has(code)) recordFailure(span, error, grpc.status[code]);
+      if (serverErrors.has(code)) recordFailure(span, error, grpc.status[code], details);
       const line = {
         grpc_method: method,
         grpc_code: grpc.status[code],
@@ -83,7 +83,7 @@ export function unaryHandler<Request, Reply>(
         (error: unknown) => {
           const { code, details } = toStatus(error);
           callback({ code, details });
-          finish(code, code === grpc.status.INVALID_ARGUMENT ? undefined : error);
+          finish(code, code === grpc.status.INVALID_ARGUMENT ? undefined : error, details);
         },
       ),
     );

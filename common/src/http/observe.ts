@@ -29,26 +29,21 @@ export function observe(metrics: Metrics): Middleware<RequestState> {
     };
     const traced = tracesProbes() || !quietRoutes.has(ctx.path);
     const parent = traced ? propagation.extract(context.active(), headers) : context.active();
-    const span = traced
-      ? tracer.startSpan(
-          method,
-          {
-            kind: SpanKind.SERVER,
-            attributes: {
-              'http.request.method': method,
-              'url.path': ctx.path,
-              'url.scheme': ctx.protocol,
-              'network.protocol.version': ctx.req.httpVersion,
-              ...(ctx.ip && { 'client.address': ctx.ip }),
-              ...(typeof headers['user-agent'] === 'string' && {
-                'user_agent.original': headers['user-agent'],
-              }),
-              'http.request.header.x-request-id': [ctx.state.requestId],
-            },
-          },
-          parent,
-        )
-      : undefined;
+    const span = traced ? tracer.startSpan(method, { kind: SpanKind.SERVER }, parent) : undefined;
+    // Attributes only for a span that records: nothing to build while tracing is off.
+    if (span?.isRecording()) {
+      span.setAttributes({
+        'http.request.method': method,
+        'url.path': ctx.path,
+        'url.scheme': ctx.protocol,
+        'network.protocol.version': ctx.req.httpVersion,
+        'http.request.header.x-request-id': [ctx.state.requestId],
+        ...(ctx.ip && { 'client.address': ctx.ip }),
+        ...(typeof headers['user-agent'] === 'string' && {
+          'user_agent.original': headers['user-agent'],
+        }),
+      });
+    }
     const active = span ? trace.setSpan(parent, span) : parent;
     await context.with(active, async () => {
       try {
@@ -74,7 +69,7 @@ export function observe(metrics: Metrics): Middleware<RequestState> {
           },
           `${method} ${route} ${status}`,
         );
-        if (span) endServerSpan(span, method, matched, status, failure?.error);
+        if (span?.isRecording()) endServerSpan(span, method, matched, status, failure);
       }
     });
   };
@@ -86,11 +81,11 @@ function endServerSpan(
   method: string,
   route: unknown,
   status: number,
-  error: unknown,
+  failure: RequestState['failure'],
 ): void {
   span.updateName(`${method} ${typeof route === 'string' ? route : 'unmatched'}`);
   if (typeof route === 'string') span.setAttribute('http.route', route);
   span.setAttribute('http.response.status_code', status);
-  if (status >= 500) recordFailure(span, error ?? new Error(`HTTP ${status}`), String(status));
+  if (status >= 500) recordFailure(span, failure?.error, String(status), failure?.reason);
   span.end();
 }

@@ -135,7 +135,7 @@ export function createPointClient(options: PointClientOptions): PointClient {
           }
           if (error || !reply) {
             const failure = toAppError(error);
-            recordFailure(span, error ?? failure, grpc.status[code]);
+            recordFailure(span, error ?? failure, grpc.status[code], failure.message);
             span.end();
             reject(failure);
           } else {
