@@ -2,8 +2,10 @@
 // this process. A users request with a traceparent is one trace: user's SERVER span under the
 // caller's span, its database spans and the gRPC CLIENT span under it, point's SERVER span under
 // the CLIENT span, point's database span under that; departments likewise (over OTLP/JSON).
-// Log lines carry the ids; sampling off or OTEL_SDK_DISABLED exports nothing; a collector that
-// is down or answers 503 changes no answer, and the dropped spans are counted.
+// Log lines carry the ids; probes are not traced, a 4xx is no error, a 5xx is; a retried call
+// says so; sampling off or OTEL_SDK_DISABLED exports nothing; a collector that is down, answers
+// 503 or never answers changes no answer and holds no stop past its bound, and the dropped spans
+// are counted.
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
@@ -17,7 +19,9 @@ import {
   spawnService,
   startService,
 } from '@backend/common/testing/processes';
+import * as grpc from '@grpc/grpc-js';
 import test from 'ava';
+import { type PointServerHandlers, pointServiceDefinition } from '../proto/point.ts';
 import { buildServices } from '../scripts/build.ts';
 import { type ReceivedSpan, startReceiver } from './otlp-receiver.ts';
 
@@ -473,6 +477,49 @@ if (first) {
       wedged.process.child.kill('SIGTERM');
       t.is(await wedged.process.exited(), 0, 'within the bound, not forced out');
       t.regex(wedged.process.output(), /queued spans could not all be exported/);
+    },
+  );
+}
+
+if (first) {
+  test.serial(
+    'a call grpc-js retried shows on its CLIENT span: previous attempts and a retried event',
+    async (t) => {
+      // A real gRPC server whose first answer is UNAVAILABLE, which user's retry policy retries.
+      let calls = 0;
+      const server = new grpc.Server();
+      const handlers: PointServerHandlers = {
+        GetUserPoints: (_call, callback) => callback(null, { user_point: '0' }),
+        GetUserListPoints: (_call, callback) => {
+          calls++;
+          if (calls === 1) callback({ code: grpc.status.UNAVAILABLE, details: 'try again' });
+          else callback(null, { user_points: new Map() });
+        },
+      };
+      server.addService(pointServiceDefinition, handlers);
+      const port = await new Promise<number>((resolve, reject) =>
+        server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) =>
+          error ? reject(error) : resolve(bound),
+        ),
+      );
+      t.teardown(() => server.forceShutdown());
+      const user = await startService(
+        'user',
+        {
+          DATABASE_URL: first.url,
+          POINT_SERVICE_ADDR: `127.0.0.1:${port}`,
+          ...exportTo(receiver.url),
+        },
+        track,
+      );
+      const ids = newTrace();
+      const response = await fetch(`${user.base}/api/users/v1/users`, { headers: headersOf(ids) });
+      t.is(response.status, 200);
+      t.is(calls, 2);
+      const spans = await spansOf(ids.traceId, (all) => all.some(serverSpan('user')));
+      const client = spans.find((span) => span.kind === CLIENT && span.attributes['rpc.system']);
+      t.like(client, { status: 0, attributes: { 'rpc.grpc.previous_attempts': 1 } });
+      t.deepEqual(client?.events, ['retried']);
     },
   );
 }
