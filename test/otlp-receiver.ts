@@ -9,6 +9,8 @@ import protobuf from 'protobufjs';
 
 export type ReceivedSpan = {
   service: string;
+  /** The resource's attributes (service.name among them). */
+  resource: Record<string, unknown>;
   traceId: string;
   spanId: string;
   parentSpanId: string;
@@ -26,6 +28,8 @@ export type Receiver = {
   spans: ReceivedSpan[];
   /** Export requests by Content-Type. */
   requests: Record<string, number>;
+  /** The Authorization headers the exports carried. */
+  authorizations: string[];
   close(): Promise<void>;
 };
 
@@ -78,10 +82,12 @@ type Decoded = {
 
 function spansOf(decoded: Decoded): ReceivedSpan[] {
   return (decoded.resourceSpans ?? []).flatMap(({ resource, scopeSpans = [] }) => {
-    const service = String(attributesOf(resource?.attributes)['service.name']);
+    const attributes = attributesOf(resource?.attributes);
+    const service = String(attributes['service.name']);
     return scopeSpans.flatMap(({ spans = [] }) =>
       spans.map((span) => ({
         service,
+        resource: attributes,
         traceId: hex(span.traceId),
         spanId: hex(span.spanId),
         parentSpanId: hex(span.parentSpanId),
@@ -98,11 +104,13 @@ function spansOf(decoded: Decoded): ReceivedSpan[] {
 export async function startReceiver(answer: 200 | 503 = 200): Promise<Receiver> {
   const spans: ReceivedSpan[] = [];
   const requests: Record<string, number> = {};
+  const authorizations: string[] = [];
   const server = createServer(async (request, response) => {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const type = String(request.headers['content-type']).split(';')[0] ?? '';
     requests[type] = (requests[type] ?? 0) + 1;
+    if (request.headers.authorization) authorizations.push(request.headers.authorization);
     if (answer !== 200 || request.url !== '/v1/traces') {
       response.writeHead(answer === 200 ? 404 : answer).end();
       return;
@@ -123,6 +131,7 @@ export async function startReceiver(answer: 200 | 503 = 200): Promise<Receiver> 
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     spans,
     requests,
+    authorizations,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

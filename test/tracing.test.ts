@@ -443,11 +443,15 @@ if (first) {
   test.serial(
     'stopping exports what is queued; a collector that never answers cannot hold the stop past its bound',
     async (t) => {
+      // The traces endpoint in full, headers and resource attributes, as a collector may need.
       const queued = await startService(
         'department',
         {
           DATABASE_URL: first.url,
-          ...exportTo(receiver.url, { OTEL_BSP_SCHEDULE_DELAY: '600000' }),
+          OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiver.url}/v1/traces`,
+          OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer test-token',
+          OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=test',
+          OTEL_BSP_SCHEDULE_DELAY: '600000',
         },
         track,
       );
@@ -457,7 +461,15 @@ if (first) {
       ).text();
       queued.process.child.kill('SIGTERM');
       t.is(await queued.process.exited(), 0);
-      t.true(receiver.spans.some((span) => span.traceId === ids.traceId && span.kind === SERVER));
+      const exported = receiver.spans.find(
+        (span) => span.traceId === ids.traceId && span.kind === SERVER,
+      );
+      t.like(exported?.resource, {
+        'service.name': 'department',
+        'service.version': '0.1.0',
+        'deployment.environment.name': 'test',
+      });
+      t.true(receiver.authorizations.includes('Bearer test-token'));
 
       // Accepts connections and never answers.
       const silent = createServer(() => {}).listen(0, '127.0.0.1');
