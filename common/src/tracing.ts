@@ -23,7 +23,6 @@ export { context, propagation, type Span, SpanKind, SpanStatusCode, trace };
 export const tracer = trace.getTracer('@backend/common');
 
 export type Tracing = {
-  readonly enabled: boolean;
   /** Exports what is queued and stops; gives up after `timeoutMs`. */
   shutdown(timeoutMs: number): Promise<void>;
 };
@@ -42,7 +41,7 @@ let probesTraced = false;
 /** Whether probes, scrapes and readiness pings get spans (TRACE_PROBES). */
 export const tracesProbes = (): boolean => probesTraced;
 
-const off: Tracing = { enabled: false, shutdown: async () => {} };
+const off: Tracing = { shutdown: async () => {} };
 let registered = false;
 
 const env = (name: string) => {
@@ -51,7 +50,7 @@ const env = (name: string) => {
 };
 
 /** Tracing is on when an OTLP endpoint is set, unless OTEL_SDK_DISABLED or OTEL_TRACES_EXPORTER=none. */
-export function tracingRequested(): boolean {
+function tracingRequested(): boolean {
   if (env('OTEL_SDK_DISABLED')?.toLowerCase() === 'true') return false;
   if (env('OTEL_TRACES_EXPORTER')?.toLowerCase() === 'none') return false;
   return Boolean(env('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ?? env('OTEL_EXPORTER_OTLP_ENDPOINT'));
@@ -188,7 +187,6 @@ export async function startTracing(options: TracingOptions): Promise<Tracing> {
   trace.setGlobalTracerProvider(provider);
 
   return {
-    enabled: true,
     async shutdown(timeoutMs) {
       let timer: NodeJS.Timeout | undefined;
       const gaveUp = new Promise<'timeout'>((resolve) => {
