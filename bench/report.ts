@@ -3,7 +3,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { LoadResult } from './load.ts';
 
-export type Scenario = 'users' | 'departments' | 'points';
+/** users-traced: the users scenario with tracing on, every request sampled, to a live collector. */
+export type Scenario = 'users' | 'users-traced' | 'departments' | 'points';
 
 /** One side's figures for a scenario, averaged over its rounds. */
 export type Measured = LoadResult & { roundTrips?: number; cpuMsPerRequest?: number };

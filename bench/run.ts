@@ -9,6 +9,7 @@ import { buildServices, bundlePath, services as serviceNames } from '../scripts/
 import { openRawDatabase } from './baseline/sql.ts';
 import { type Dataset, ensureDataset } from './dataset.ts';
 import { grpcLoad, httpLoad, type LoadOptions, type LoadResult } from './load.ts';
+import { startOtlpSink } from './otlp-sink.ts';
 import { type Launched, launch } from './processes.ts';
 import {
   evaluateTargets,
@@ -25,7 +26,7 @@ const { values: args } = parseArgs({
   options: {
     dialects: { type: 'string', default: 'postgresql,mysql' },
     sizes: { type: 'string', default: '10000,100000,1000000' },
-    scenarios: { type: 'string', default: 'users,departments,points' },
+    scenarios: { type: 'string', default: 'users,users-traced,departments,points' },
     seconds: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '3' },
     connections: { type: 'string', default: '32' },
@@ -49,7 +50,10 @@ bench markers) unless --no-write. The default run takes tens of minutes.
 
   --dialects postgresql,mysql          databases to run on (default: both)
   --sizes 10000,100000,1000000         generated users per dataset (bench_<size>, built once, reused)
-  --scenarios users,departments,points what to load (default: all three)
+  --scenarios users,users-traced,departments,points   what to load (default: all four);
+                     users-traced is users with tracing on (OTEL_TRACES_SAMPLER_ARG=1.0, every
+                     request sampled) to a live OTLP/HTTP receiver in the harness, against the
+                     same baseline as users
   --settle 5         seconds each scenario runs on each side before anything is measured, so
                      both sides are equally warm (JIT, caches, pools)
   --warmup 3         seconds of load before each measured window, not counted
@@ -166,6 +170,11 @@ async function startSystem(
     freePort(),
     freePort(),
   ]);
+  const [tracedGrpcPort, tracedPointHttp, tracedUserPort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
   const common = {
     HOST: '127.0.0.1',
     DATABASE_URL: dataset.url,
@@ -174,6 +183,7 @@ async function startSystem(
     NODE_COMPILE_CACHE: compileCache,
   };
   const launched: Launched[] = [];
+  const traced: Launched[] = [];
   try {
     launched.push(
       await launch(
@@ -199,8 +209,37 @@ async function startSystem(
         `http://127.0.0.1:${departmentPort}/readyz`,
       ),
     );
+    // Its own user and point, so the untraced scenarios measure untraced processes.
+    if (scenarios.includes('users-traced')) {
+      const tracing = {
+        ...common,
+        OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '1.0',
+      };
+      traced.push(
+        await launch(
+          'point (traced)',
+          bundle('point'),
+          { ...tracing, PORT: String(tracedGrpcPort), HTTP_PORT: String(tracedPointHttp) },
+          `http://127.0.0.1:${tracedPointHttp}/readyz`,
+        ),
+      );
+      traced.push(
+        await launch(
+          'user (traced)',
+          bundle('user'),
+          {
+            ...tracing,
+            PORT: String(tracedUserPort),
+            POINT_SERVICE_ADDR: `127.0.0.1:${tracedGrpcPort}`,
+          },
+          `http://127.0.0.1:${tracedUserPort}/readyz`,
+        ),
+      );
+    }
   } catch (error) {
-    for (const service of launched) await service.stop();
+    for (const service of [...launched, ...traced]) await service.stop();
     throw error;
   }
   await new Promise((resolve) => setTimeout(resolve, 1_000));
@@ -218,14 +257,20 @@ async function startSystem(
   );
   const sets = await idSets(dataset, dialect);
   const [point, user, department] = launched as [Launched, Launched, Launched];
+  const [tracedPoint, tracedUser] = traced;
   return {
-    launched,
+    launched: [...launched, ...traced],
     figures,
     targets: {
       users: {
         run: (options) => httpLoad(`http://127.0.0.1:${userPort}`, usersPaths, options),
         queries: () => queriesOf(`http://127.0.0.1:${userPort}/metrics`),
         processes: [user, point],
+      },
+      'users-traced': {
+        run: (options) => httpLoad(`http://127.0.0.1:${tracedUserPort}`, usersPaths, options),
+        queries: () => queriesOf(`http://127.0.0.1:${tracedUserPort}/metrics`),
+        processes: tracedUser && tracedPoint ? [tracedUser, tracedPoint] : [],
       },
       departments: {
         run: (options) => httpLoad(`http://127.0.0.1:${departmentPort}`, departmentsPaths, options),
@@ -280,6 +325,12 @@ async function startBaseline(dialect: string, dataset: Dataset): Promise<Running
     launched,
     targets: {
       users: {
+        run: (options) => httpLoad(`http://127.0.0.1:${restPort}`, usersPaths, options),
+        queries,
+        processes: [rest, point],
+      },
+      // The baseline traces nothing: the users-traced row shows what tracing costs against it.
+      'users-traced': {
         run: (options) => httpLoad(`http://127.0.0.1:${restPort}`, usersPaths, options),
         queries,
         processes: [rest, point],
@@ -469,6 +520,8 @@ say(
   `bundles built: ${serviceNames.map((name) => relative(repositoryRoot, bundlePath(name))).join(', ')}`,
 );
 const compileCache = process.env.NODE_COMPILE_CACHE || join(tmpdir(), 'node-compile-cache');
+// The collector users-traced exports to, live for the whole run.
+const sink = await startOtlpSink();
 const warmed = spawnSync(process.execPath, ['scripts/warm-compile-cache.ts'], {
   cwd: repositoryRoot,
   env: { ...process.env, NODE_COMPILE_CACHE: compileCache },
@@ -512,6 +565,11 @@ const generated = [
   renderTargets(targets),
   renderTables(measurements, services),
 ].join('\n');
+if (scenarios.includes('users-traced')) {
+  const { exports, bytes } = sink.received();
+  say(`trace receiver: ${exports} exports, ${(bytes / 2 ** 20).toFixed(1)} MB of spans`);
+}
+await sink.close();
 process.stdout.write(`\n${generated}\n`);
 if (!args['no-write'] && !args.against) {
   writeReport(args.out as string, generated);

@@ -41,7 +41,7 @@ export async function buildService(name: ServiceName): Promise<string> {
     charset: 'ascii', // esbuild's default, relied on below
     // bunyan's optional DTrace probes: a native addon, looked up in a try/catch, never built here.
     external: ['dtrace-provider'],
-    plugins: [packageDirectories(dirname(outfile))],
+    plugins: [packageDirectories(dirname(outfile)), globalProcess()],
     // The CommonJS packages in the bundle call require() for Node's built-ins.
     banner: {
       js: [
@@ -82,6 +82,28 @@ export async function buildServices(names: readonly ServiceName[] = services): P
 
 const nonAscii = /[\u0080-\uffff]/;
 const nonAsciiAll = /[\u0080-\uffff]/g; // every UTF-16 unit, surrogates too
+
+/**
+ * `import * as process from "process"` (OpenTelemetry's resource detectors) would make Node build
+ * the built-in's ES module facade at load, which reads process.stdin and so runs process.nextTick
+ * before the start-up collection (common/src/startup-heap.ts says why it must not). The global
+ * is the same object.
+ */
+function globalProcess(): Plugin {
+  return {
+    name: 'global-process',
+    setup(builder) {
+      builder.onResolve({ filter: /^(node:)?process$/ }, () => ({
+        path: 'process',
+        namespace: 'global-process',
+      }));
+      builder.onLoad({ filter: /.*/, namespace: 'global-process' }, () => ({
+        contents: 'module.exports = globalThis.process;',
+        loader: 'js',
+      }));
+    },
+  };
+}
 
 /**
  * CommonJS packages that find their own files through `__dirname` (grpc-js and grpc-health-check

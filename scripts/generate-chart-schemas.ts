@@ -48,6 +48,13 @@ const peer = closed({
 const globalSchema = closed({
   clusterDomain: str('cluster DNS domain'),
   database: closed({ existingSecret: str(), existingSecretKey: str(), url: str() }),
+  tracing: closed({
+    endpoint: { type: 'string', pattern: '^(https?://.+)?$' },
+    protocol: { enum: ['http/protobuf', 'http/json'] },
+    headersSecret: closed({ name: str(), key: str() }),
+    samplerRatio: { type: 'number', minimum: 0, maximum: 1 },
+    resourceAttributes: stringMap,
+  }),
 });
 
 const userOnly: Record<string, Schema> = {

@@ -65,11 +65,12 @@ for (const { dialect, server } of servers) {
     child.stderr.on('data', (chunk) => (output += chunk));
     const [code] = await once(child, 'close'); // after the output has ended
     t.is(code, 0, output);
-    for (const scenario of ['users', 'departments', 'points']) {
+    for (const scenario of ['users', 'users-traced', 'departments', 'points']) {
       t.regex(output, new RegExp(`${scenario} · system: \\d+ req/s, .*, 0 errors`), output);
       t.regex(output, new RegExp(`${scenario} · baseline: \\d+ req/s, .*, 0 errors`), output);
     }
     t.regex(output, /points · system: .*, 1\.00 round trips\/req/, 'every call reads the database');
+    t.regex(output, /trace receiver: [1-9]\d* exports/, 'users-traced exported its spans');
     for (const side of ['system', 'baseline']) {
       t.regex(
         output,

@@ -1,4 +1,8 @@
-export type CachedValue<T> = { get(): Promise<T> };
+export type CachedValue<T> = {
+  get(): Promise<T>;
+  /** get(), saying whether the value came from the cache (false: the caller waits). */
+  read(): { value: Promise<T>; cached: boolean };
+};
 
 /**
  * Serves the value while younger than `maxAgeMs` (age counts from the start of the computation).
@@ -28,19 +32,18 @@ export function createCachedValue<T>(
     return inFlight;
   };
 
-  return {
-    get() {
-      if (current) {
-        const age = now() - current.computedAt;
-        if (age < maxAgeMs) {
-          // A failed early refresh is no error yet: the value is within its bound.
-          const { tookMs } = current;
-          const refreshAt = Math.max(maxAgeMs - 1.25 * tookMs, 2 * tookMs);
-          if (age >= refreshAt) refresh().catch(() => {});
-          return Promise.resolve(current.value);
-        }
+  const read = () => {
+    if (current) {
+      const age = now() - current.computedAt;
+      if (age < maxAgeMs) {
+        // A failed early refresh is no error yet: the value is within its bound.
+        const { tookMs } = current;
+        const refreshAt = Math.max(maxAgeMs - 1.25 * tookMs, 2 * tookMs);
+        if (age >= refreshAt) refresh().catch(() => {});
+        return { value: Promise.resolve(current.value), cached: true };
       }
-      return refresh();
-    },
+    }
+    return { value: refresh(), cached: false };
   };
+  return { read, get: () => read().value };
 }

@@ -148,6 +148,12 @@ export const baseSchema = {
     default: 6060,
     env: 'DEBUG_PORT',
   },
+  traceProbes: {
+    doc: 'When tracing is on (OTEL_* variables, docs/OPERATIONS.md), also trace /livez, /readyz, /metrics and the readiness database pings.',
+    format: 'flag',
+    default: false,
+    env: 'TRACE_PROBES',
+  },
 };
 
 export type BaseConfig = {
@@ -163,6 +169,7 @@ export type BaseConfig = {
   shutdownTimeoutMs: number;
   debugEnabled: boolean;
   debugPort: number;
+  traceProbes: boolean;
 };
 
 type SchemaEntry = { doc: string; format: string; default: unknown; env: string };

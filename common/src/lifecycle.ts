@@ -7,6 +7,7 @@ import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createReadiness, type Readiness } from './readiness.ts';
 import { releaseStartupHeap } from './startup-heap.ts';
+import { startTracing } from './tracing.ts';
 
 /** What startService hands a service's own start. */
 export type ServiceParts<Config> = {
@@ -22,6 +23,8 @@ export type Started<Ports> = { ports: Ports; close(): Promise<void> };
 
 export type ServiceDefinition<Config extends BaseConfig, Ports> = {
   name: string;
+  /** service.version on its spans (the service's package version). */
+  version: string;
   loadConfig: (env: NodeJS.ProcessEnv) => Config;
   /** The tables it reads; see OpenOptions. */
   entities: NonNullable<OpenOptions['entities']>;
@@ -43,6 +46,14 @@ export async function startService<Config extends BaseConfig, Ports>(
   logger: Logger,
 ): Promise<RunningService & Ports> {
   const metrics = createMetrics(definition.name);
+  // Before anything that makes spans; a bad OTEL_* value is a ConfigError, like any setting.
+  const tracing = await startTracing({
+    service: definition.name,
+    version: definition.version,
+    registry: metrics.registry,
+    logger,
+    traceProbes: config.traceProbes,
+  });
   const database = await openDatabase(config, logger, {
     registry: metrics.registry,
     entities: definition.entities,
@@ -63,9 +74,13 @@ export async function startService<Config extends BaseConfig, Ports>(
     ...started.ports,
     readiness,
     async stop() {
+      const stopBy = performance.now() + config.shutdownTimeoutMs;
       readiness.drain(); // no more background checks: they would reopen the database
       await started.close();
       await database.close();
+      // Last, so the spans of the requests that just finished go too; within what is left of
+      // the shutdown bound, short of the forced exit.
+      await tracing.shutdown(Math.max(0, (stopBy - performance.now()) * 0.9));
     },
   };
 }
@@ -100,7 +115,11 @@ export async function runService<Config extends BaseConfig, Ports>(
       die('cannot start the debug listener'),
     );
   }
-  const running = await startService(definition, config, logger).catch(die('failed to start'));
+  const running = await startService(definition, config, logger).catch((error) => {
+    if (!(error instanceof ConfigError)) return die('failed to start')(error);
+    logger.fatal(error.message, 'cannot start');
+    process.exit(EXIT_CONFIG);
+  });
   if (!running) return;
   logger.info({ startup_ms: Math.round(performance.now() - startedAt) }, `${name} started`);
 

@@ -2,6 +2,7 @@
 import type { Writable } from 'node:stream';
 import bunyan from 'bunyan';
 import type { LogLevel } from './config.ts';
+import { activeTraceIds } from './tracing.ts';
 
 export type Logger = bunyan;
 
@@ -16,9 +17,29 @@ export function createLogger({ name, level, stream = process.stdout }: LoggerOpt
   return bunyan.createLogger({
     name,
     level,
-    streams: [{ level, stream }],
+    streams: [{ level, type: 'raw', stream: withTraceIds(stream) }],
     serializers: { err: serializeError },
   });
+}
+
+/**
+ * bunyan's line, plus trace_id and span_id while a sampled span is active: every line written
+ * inside a traced request, whichever logger wrote it, can be found from the trace.
+ */
+function withTraceIds(stream: Writable) {
+  return {
+    write(record: object) {
+      const ids = activeTraceIds();
+      if (ids) Object.assign(record, ids);
+      let line: string;
+      try {
+        line = JSON.stringify(record);
+      } catch {
+        line = JSON.stringify(record, bunyan.safeCycles()); // what bunyan falls back to as well
+      }
+      stream.write(`${line}\n`);
+    },
+  };
 }
 
 /** `postgres://app:s3cret@db/x` → `postgres://app:***@db/x`; anything unparsable is hidden whole. */

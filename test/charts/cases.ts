@@ -37,6 +37,22 @@ const serviceMonitor = {
 export const valuesCases: ValuesCase[] = [
   { name: 'defaults', service: {} },
   {
+    name: 'tracing',
+    service: {},
+    umbrella: {
+      global: {
+        database: { url: databaseUrl },
+        tracing: {
+          endpoint: 'http://otel-collector.observability:4318',
+          protocol: 'http/json',
+          headersSecret: { name: 'otlp-auth', key: 'headers' },
+          samplerRatio: 0.25,
+          resourceAttributes: { 'deployment.environment.name': 'test' },
+        },
+      },
+    },
+  },
+  {
     name: 'existing secret',
     service: {},
     umbrella: {

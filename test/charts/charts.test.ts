@@ -100,6 +100,21 @@ withTool(
       t.is(manifests[0]?.metadata?.name, gateway, "dev/values.yaml's route attaches to it");
     });
 
+    test('the dev trace backend (dev/tracing) lints and renders valid manifests, where dev/values.yaml sends spans', async (t) => {
+      const chart = join(repoRoot, 'dev', 'tracing');
+      const { ok, output } = await workspace.lint(chart, {});
+      t.true(ok, output);
+      const manifests = await workspace.template(chart, {});
+      t.deepEqual(manifests.map((m) => m.kind).sort(), ['Deployment', 'Service']);
+      t.deepEqual(await validateManifests(manifests), []);
+      const service = manifests.find((m) => m.kind === 'Service');
+      const otlp = service?.spec.ports.find((p: { name: string }) => p.name === 'otlp-http');
+      t.is(
+        devValues('values.yaml').global.tracing.endpoint,
+        `http://${service?.metadata.name}:${otlp?.port}`,
+      );
+    });
+
     for (const engine of ['postgres', 'mysql']) {
       test(`the dev database chart (dev/database, ${engine}) lints and renders valid manifests`, async (t) => {
         const chart = join(repoRoot, 'dev', 'database');

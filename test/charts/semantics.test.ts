@@ -71,6 +71,37 @@ withTool(
       t.is(envOf(point).get('PORT')?.value, String(grpcPort));
     });
 
+    test('global.tracing becomes the OTEL_* variables of every service, with the k8s.* attributes from the downward API; none without an endpoint', async (t) => {
+      for (const deployment of ofKind(umbrella, 'Deployment')) {
+        t.deepEqual(
+          [...envOf(deployment).keys()].filter((name) => name.startsWith('OTEL_')),
+          [],
+        );
+      }
+      const traced = await render('tracing');
+      for (const deployment of ofKind(traced, 'Deployment')) {
+        const env = envOf(deployment);
+        t.is(
+          env.get('OTEL_EXPORTER_OTLP_ENDPOINT')?.value,
+          'http://otel-collector.observability:4318',
+        );
+        t.is(env.get('OTEL_EXPORTER_OTLP_PROTOCOL')?.value, 'http/json');
+        t.deepEqual(env.get('OTEL_EXPORTER_OTLP_HEADERS')?.valueFrom, {
+          secretKeyRef: { name: 'otlp-auth', key: 'headers' },
+        });
+        t.is(env.get('OTEL_TRACES_SAMPLER')?.value, 'parentbased_traceidratio');
+        t.is(env.get('OTEL_TRACES_SAMPLER_ARG')?.value, '0.25');
+        t.is(env.get('K8S_NODE_NAME')?.valueFrom.fieldRef.fieldPath, 'spec.nodeName');
+        t.is(
+          env.get('OTEL_RESOURCE_ATTRIBUTES')?.value,
+          'k8s.pod.name=$(K8S_POD_NAME),k8s.namespace.name=$(K8S_NAMESPACE_NAME),k8s.node.name=$(K8S_NODE_NAME),deployment.environment.name=test',
+        );
+        // $(VAR) expands only variables defined earlier in the list.
+        const names = [...env.keys()];
+        t.true(names.indexOf('K8S_POD_NAME') < names.indexOf('OTEL_RESOURCE_ATTRIBUTES'));
+      }
+    });
+
     test('every pod (services, migration, tests) runs hardened, with /tmp as its only writable path', (t) => {
       const specs = podSpecs(umbrella);
       t.is(specs.length, 3 + 1 + 3);

@@ -2,6 +2,7 @@
 The one place where Helm values (camelCase) become the services' environment variables
 (UPPER_SNAKE, see the service config schemas). Keys a service does not have are skipped:
 pointClient and statistics are set for user only, grpc for point only (charts/backend/values.yaml).
+Tracing (global.tracing) becomes the standard OTEL_* variables, only when an endpoint is set.
 */}}
 {{- define "service.env" -}}
 - name: HOST
@@ -54,6 +55,39 @@ pointClient and statistics are set for user only, grpc for point only (charts/ba
 {{- with .Values.statistics }}
 - name: STATS_MAX_AGE_MS
   value: {{ .maxAgeMs | quote }}
+{{- end }}
+{{- with .Values.global.tracing }}
+{{- if .endpoint }}
+- name: OTEL_EXPORTER_OTLP_ENDPOINT
+  value: {{ .endpoint | quote }}
+- name: OTEL_EXPORTER_OTLP_PROTOCOL
+  value: {{ .protocol | default "http/protobuf" | quote }}
+{{- with .headersSecret }}
+{{- if .name }}
+- name: OTEL_EXPORTER_OTLP_HEADERS
+  valueFrom:
+    secretKeyRef:
+      name: {{ .name }}
+      key: {{ .key | default "headers" }}
+{{- end }}
+{{- end }}
+- name: OTEL_TRACES_SAMPLER
+  value: parentbased_traceidratio
+- name: OTEL_TRACES_SAMPLER_ARG
+  value: {{ hasKey . "samplerRatio" | ternary .samplerRatio 1 | toString | quote }}
+- name: K8S_POD_NAME
+  valueFrom: { fieldRef: { fieldPath: metadata.name } }
+- name: K8S_NAMESPACE_NAME
+  valueFrom: { fieldRef: { fieldPath: metadata.namespace } }
+- name: K8S_NODE_NAME
+  valueFrom: { fieldRef: { fieldPath: spec.nodeName } }
+{{- $attributes := list "k8s.pod.name=$(K8S_POD_NAME)" "k8s.namespace.name=$(K8S_NAMESPACE_NAME)" "k8s.node.name=$(K8S_NODE_NAME)" }}
+{{- range $key, $value := .resourceAttributes }}
+{{- $attributes = append $attributes (printf "%s=%s" $key $value) }}
+{{- end }}
+- name: OTEL_RESOURCE_ATTRIBUTES
+  value: {{ join "," $attributes | quote }}
+{{- end }}
 {{- end }}
 {{- with .Values.extraEnv }}
 {{ toYaml . }}

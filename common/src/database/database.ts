@@ -7,12 +7,14 @@ import type { Registry } from 'prom-client';
 import type { BaseConfig } from '../config.ts';
 import { unavailable, withDeadline } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { tracesProbes } from '../tracing.ts';
 import { entities } from './entities.ts';
 import {
   createQueryMetrics,
   ormLoggerFactory,
   readinessQuery,
   registerPoolGauges,
+  traceStatement,
 } from './instrumentation.ts';
 import type { Dialect } from './migrations/dialect-migration.ts';
 import { createStatementRunner } from './statements.ts';
@@ -99,19 +101,25 @@ export async function openDatabase(
   const platform = orm.em.getPlatform();
   const connection = (orm.em as SqlEntityManager).getConnection();
   const run = createStatementRunner(dialect, connection, log, record);
+  const namespace = databaseName(config.databaseUrl);
   return {
     dialect,
     em,
     query: (sql, params = []) =>
-      withDeadline(run(sql, params), config.databaseQueryTimeoutMs, 'the database'),
+      traceStatement(dialect, namespace, sql, () =>
+        withDeadline(run(sql, params), config.databaseQueryTimeoutMs, 'the database'),
+      ),
     quote: (identifier) => platform.quoteIdentifier(identifier),
     async ping() {
-      try {
-        await withDeadline(
+      const select = () =>
+        withDeadline(
           em().getConnection().execute('select 1', [], 'all', undefined, readinessQuery),
           config.databaseConnectTimeoutMs,
           'the database',
         );
+      try {
+        // A span (a root of its own) only when TRACE_PROBES asks: one every few seconds otherwise.
+        await (tracesProbes() ? traceStatement(dialect, namespace, 'select 1', select) : select());
       } catch (error) {
         throw unavailable('the database is unreachable', error);
       }
@@ -129,6 +137,16 @@ export async function openDatabase(
     },
     close: () => orm.close(true),
   };
+}
+
+/** The database the URL names (db.namespace): its path, or the SQLite file's name. */
+function databaseName(url: string): string {
+  if (url.startsWith('sqlite:')) return sqliteFileOf(url).split('/').pop() ?? '';
+  try {
+    return decodeURIComponent(new URL(url).pathname.slice(1));
+  } catch {
+    return '';
+  }
 }
 
 /** Only the driver the URL names is loaded: each brings its own client library. */

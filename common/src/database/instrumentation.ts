@@ -1,8 +1,11 @@
-// Database metrics and logs: MikroORM reports every query it runs, with its duration, to its
-// logger; this logger turns that into Prometheus metrics and bunyan lines (queries at trace).
+// Database metrics, logs and spans: MikroORM reports every query it runs, with its duration, to
+// its logger; this logger turns that into Prometheus metrics and bunyan lines (queries at trace).
+// Each statement the services run also gets a CLIENT span (OTel database conventions).
 import type { LoggerOptions as OrmLoggerOptions } from '@mikro-orm/core';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Logger } from '../logger.ts';
+import { SpanKind, SpanStatusCode, tracer } from '../tracing.ts';
+import type { Dialect } from './migrations/dialect-migration.ts';
 
 type QueryContext = { query: string; took?: number; level?: string; label?: string };
 
@@ -85,4 +88,67 @@ export function registerPoolGauges(registry: Registry, pool: () => Promise<unkno
       this.set((await read())?.waitingCount ?? 0);
     },
   });
+}
+
+/** Summaries kept, at most, as the statement texts are: a few dozen on the hot paths. */
+const maxSummaries = 1024;
+const summaries = new Map<string, string>();
+
+/** `select user user_statistics`: the operation and the tables in order, never a value. */
+export function querySummary(sql: string): string {
+  let summary = summaries.get(sql);
+  if (summary === undefined) {
+    const tables = new Set<string>();
+    for (const [, table] of sql.matchAll(/\b(?:from|join|into|update)\s+[`"]?([\w.]+)/gi)) {
+      if (table) tables.add(table);
+    }
+    summary = [operationOf(sql), ...tables].join(' ');
+    if (summaries.size < maxSummaries) summaries.set(sql, summary);
+  }
+  return summary;
+}
+
+const systemNames: Record<Dialect, string> = {
+  postgresql: 'postgresql',
+  mysql: 'mysql',
+  sqlite: 'sqlite',
+};
+
+/**
+ * Runs one statement in a span named by its summary. The statement text goes on it with its
+ * placeholders; the parameters and a failure's message (drivers quote values in it) never do.
+ */
+export function traceStatement<T>(
+  dialect: Dialect,
+  namespace: string,
+  sql: string,
+  run: () => Promise<T>,
+): Promise<T> {
+  const span = tracer.startSpan('db', { kind: SpanKind.CLIENT });
+  if (!span.isRecording()) return run();
+  const summary = querySummary(sql);
+  span.updateName(summary);
+  span.setAttributes({
+    'db.system.name': systemNames[dialect],
+    'db.namespace': namespace,
+    'db.operation.name': operationOf(sql),
+    'db.query.summary': summary,
+    'db.query.text': sql,
+  });
+  return run().then(
+    (result) => {
+      span.end();
+      return result;
+    },
+    (error: unknown) => {
+      const code = (error as { code?: unknown }).code;
+      span.setAttribute('error.type', code === undefined ? (error as Error).name : String(code));
+      if (typeof code === 'string' && dialect === 'postgresql') {
+        span.setAttribute('db.response.status_code', code);
+      }
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+      throw error;
+    },
+  );
 }

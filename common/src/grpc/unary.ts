@@ -1,11 +1,23 @@
 // Wraps a promise-returning handler as a grpc-js unary handler: request id from metadata,
-// one log line and the grpc_server_* metrics per call, and errors mapped to status codes
-// (never UNKNOWN, never internals).
+// one log line, the grpc_server_* metrics and a gRPC SERVER span per call (continuing the
+// trace the metadata carries), and errors mapped to status codes (never UNKNOWN, never internals).
 import * as grpc from '@grpc/grpc-js';
 import { AppError, isUnavailableError } from '../errors.ts';
 import { acceptRequestId } from '../http/request-id.ts';
 import type { Logger } from '../logger.ts';
+import { context, propagation, recordFailure, SpanKind, trace, tracer } from '../tracing.ts';
 import type { GrpcCallMetrics } from './grpc-metrics.ts';
+import { metadataGetter } from './trace-metadata.ts';
+
+// Server-side failures per the OTel gRPC conventions; the others are the caller's (like a 4xx).
+const serverErrors = new Set([
+  grpc.status.UNKNOWN,
+  grpc.status.DEADLINE_EXCEEDED,
+  grpc.status.UNIMPLEMENTED,
+  grpc.status.INTERNAL,
+  grpc.status.UNAVAILABLE,
+  grpc.status.DATA_LOSS,
+]);
 
 export type UnaryContext = { requestId: string; log: Logger };
 
@@ -30,8 +42,26 @@ export function unaryHandler<Request, Reply>(
     const incoming = call.metadata.get('x-request-id')[0];
     const requestId = acceptRequestId(typeof incoming === 'string' ? incoming : undefined);
     const log = logger.child({ req_id: requestId }, true);
-    const finish = (code: grpc.status, error?: unknown) => {
+    const parent = propagation.extract(context.active(), call.metadata, metadataGetter);
+    const previousAttempts = Number(call.metadata.get('grpc-previous-rpc-attempts')[0] ?? 0);
+    const span = tracer.startSpan(
+      `${service}/${method}`,
+      {
+        kind: SpanKind.SERVER,
+        attributes: {
+          'rpc.system': 'grpc',
+          'rpc.service': service,
+          'rpc.method': method,
+          ...(previousAttempts > 0 && { 'rpc.grpc.previous_attempts': previousAttempts }),
+        },
+      },
+      parent,
+    );
+    const active = trace.setSpan(parent, span);
+    const finish = (code: grpc.status, error?: unknown, details?: string) => {
       handled?.(code);
+      span.setAttribute('rpc.grpc.status_code', code);
+      if (serverErrors.has(code)) recordFailure(span, error, grpc.status[code], details);
       const line = {
         grpc_method: method,
         grpc_code: grpc.status[code],
@@ -41,17 +71,21 @@ export function unaryHandler<Request, Reply>(
       if (code === grpc.status.INTERNAL || code === grpc.status.UNAVAILABLE)
         log.error(line, method);
       else log.info(line, method);
+      span.end();
     };
-    handle(call.request, { requestId, log }).then(
-      (reply) => {
-        callback(null, reply);
-        finish(grpc.status.OK);
-      },
-      (error: unknown) => {
-        const { code, details } = toStatus(error);
-        callback({ code, details });
-        finish(code, code === grpc.status.INVALID_ARGUMENT ? undefined : error);
-      },
+    // In the span's context: the handler's database spans and every line it logs belong to it.
+    context.with(active, () =>
+      handle(call.request, { requestId, log }).then(
+        (reply) => {
+          callback(null, reply);
+          finish(grpc.status.OK);
+        },
+        (error: unknown) => {
+          const { code, details } = toStatus(error);
+          callback({ code, details });
+          finish(code, code === grpc.status.INVALID_ARGUMENT ? undefined : error, details);
+        },
+      ),
     );
   };
 }

@@ -6,12 +6,14 @@ import { closeServer, createHttpApp, listen, portOf } from '@backend/common/http
 import { runService, type ServiceDefinition, startService } from '@backend/common/lifecycle';
 import type { Logger } from '@backend/common/logger';
 import { POINT_SERVICE_NAME, pointMethods, pointServiceDefinition } from '../../../proto/point.ts';
+import servicePackage from '../package.json' with { type: 'json' };
 import { createPointHandlers } from './app.ts';
 import { loadPointConfig, type PointConfig } from './config.ts';
 import { createPointRepository } from './point-repository.ts';
 
 export const pointService: ServiceDefinition<PointConfig, { port: number; httpPort: number }> = {
   name: 'point',
+  version: servicePackage.version,
   loadConfig: loadPointConfig,
   entities: [Points],
   async start({ config, logger, metrics, database, readiness }) {

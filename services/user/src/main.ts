@@ -3,6 +3,7 @@ import { User } from '@backend/common/database/entities';
 import { closeServer, listen, portOf } from '@backend/common/http/app';
 import { runService, type ServiceDefinition, startService } from '@backend/common/lifecycle';
 import type { Logger } from '@backend/common/logger';
+import servicePackage from '../package.json' with { type: 'json' };
 import { createUserApp } from './app.ts';
 import { loadUserConfig, type UserConfig } from './config.ts';
 import { createPointClient } from './point-client.ts';
@@ -11,6 +12,7 @@ import { createUserRepository } from './user-repository.ts';
 
 export const userService: ServiceDefinition<UserConfig, { port: number }> = {
   name: 'user',
+  version: servicePackage.version,
   loadConfig: loadUserConfig,
   entities: [User],
   async start({ config, logger, metrics, database, readiness }) {

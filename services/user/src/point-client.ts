@@ -3,6 +3,15 @@
 
 import { AppError, unavailable } from '@backend/common/errors';
 import { createGrpcMetrics } from '@backend/common/grpc/grpc-metrics';
+import { metadataSetter } from '@backend/common/grpc/trace-metadata';
+import {
+  context,
+  propagation,
+  recordFailure,
+  SpanKind,
+  trace,
+  tracer,
+} from '@backend/common/tracing';
 import * as grpc from '@grpc/grpc-js';
 import type { Registry } from 'prom-client';
 import {
@@ -81,7 +90,8 @@ export function createPointClient(options: PointClientOptions): PointClient {
   let next = 0;
   const pick = () => clients[next++ % clients.length] as PointServerClientType;
 
-  // One logical call (retries inside it included) is one started and one handled call.
+  // One logical call (retries inside it included) is one started and one handled call, and one
+  // CLIENT span; grpc-js retries below it, and a retried call says how often on the span.
   const unary = <Res>(
     method: string,
     start: (
@@ -89,18 +99,52 @@ export function createPointClient(options: PointClientOptions): PointClient {
       metadata: grpc.Metadata,
       options: Partial<grpc.CallOptions>,
       done: grpc.requestCallback<Res>,
-    ) => void,
+    ) => grpc.ClientUnaryCall,
     requestId: string | undefined,
   ) =>
     new Promise<Res>((resolve, reject) => {
       const metadata = new grpc.Metadata();
       if (requestId) metadata.set('x-request-id', requestId);
-      const handled = metrics?.start({ service: POINT_SERVICE_NAME, method });
-      start(pick(), metadata, { deadline: Date.now() + deadlineMs }, (error, reply) => {
-        handled?.(error ? error.code : grpc.status.OK);
-        if (error || !reply) reject(toAppError(error));
-        else resolve(reply);
+      const span = tracer.startSpan(`${POINT_SERVICE_NAME}/${method}`, {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'rpc.system': 'grpc',
+          'rpc.service': POINT_SERVICE_NAME,
+          'rpc.method': method,
+          'server.address': target,
+        },
       });
+      propagation.inject(trace.setSpan(context.active(), span), metadata, metadataSetter);
+      const handled = metrics?.start({ service: POINT_SERVICE_NAME, method });
+      let previousAttempts = 0;
+      const noteAttempts = (received: grpc.Metadata) => {
+        previousAttempts = Number(received.get('grpc-previous-rpc-attempts')[0] ?? 0);
+      };
+      const call = start(
+        pick(),
+        metadata,
+        { deadline: Date.now() + deadlineMs },
+        (error, reply) => {
+          const code = error ? error.code : grpc.status.OK;
+          handled?.(code);
+          if (error) noteAttempts(error.metadata);
+          span.setAttribute('rpc.grpc.status_code', code);
+          if (previousAttempts > 0) {
+            span.setAttribute('rpc.grpc.previous_attempts', previousAttempts);
+            span.addEvent('retried', { 'rpc.grpc.previous_attempts': previousAttempts });
+          }
+          if (error || !reply) {
+            const failure = toAppError(error);
+            recordFailure(span, error ?? failure, grpc.status[code], failure.message);
+            span.end();
+            reject(failure);
+          } else {
+            span.end();
+            resolve(reply);
+          }
+        },
+      );
+      call.on('metadata', noteAttempts);
     });
 
   return {

@@ -4,6 +4,7 @@ import { createCachedValue } from '@backend/common/cached-value';
 import { formatFixed2, formatInteger } from '@backend/common/format';
 import type { ListQuery } from '@backend/common/list-query';
 import type { Logger } from '@backend/common/logger';
+import { trace } from '@backend/common/tracing';
 import type { PointClient } from './point-client.ts';
 import type { UserColumn, UserRepository } from './user-repository.ts';
 
@@ -46,7 +47,9 @@ export function createUserListing(deps: {
 
   return {
     async list(query: ListQuery<UserColumn>, requestId: string) {
-      const [list, stats] = await Promise.all([pageWithPoints(query, requestId), statistics.get()]);
+      const { value: statsValue, cached } = statistics.read();
+      trace.getActiveSpan()?.setAttribute('app.users.statistics.cached', cached);
+      const [list, stats] = await Promise.all([pageWithPoints(query, requestId), statsValue]);
       return {
         high_age: formatInteger(stats.highAge),
         low_age: formatInteger(stats.lowAge),
