@@ -1,4 +1,4 @@
-// How much of the production code is comments, by characters: `node scripts/comment-share.ts`
+// How much of the production code is comments, by characters: `npm run comment-share`
 // lists each file; test/comment-share.test.ts holds the whole under its bound.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';

@@ -78,8 +78,7 @@ export async function startService<Config extends BaseConfig, Ports>(
       readiness.drain(); // no more background checks: they would reopen the database
       await started.close();
       await database.close();
-      // Last, so the spans of the requests that just finished go too; within what is left of
-      // the shutdown bound, short of the forced exit.
+      // Last, so the spans of the requests just finished go too, within the shutdown bound.
       await tracing.shutdown(Math.max(0, (stopBy - performance.now()) * 0.9));
     },
   };

@@ -22,10 +22,7 @@ export function createLogger({ name, level, stream = process.stdout }: LoggerOpt
   });
 }
 
-/**
- * bunyan's line, plus trace_id and span_id while a sampled span is active: every line written
- * inside a traced request, whichever logger wrote it, can be found from the trace.
- */
+/** bunyan's line, plus trace_id and span_id while a sampled span is active. */
 function withTraceIds(stream: Writable) {
   return {
     write(record: object) {

@@ -1,7 +1,5 @@
-// Distributed tracing with OpenTelemetry, configured by the standard OTEL_* variables
-// (docs/OPERATIONS.md, "Tracing"). Instrumented code uses only @opentelemetry/api, whose calls are
-// no-ops until startTracing() registers the SDK; the SDK and the exporter are imported only when
-// an OTLP endpoint is set, so a service without one loads nothing beyond the API.
+// OpenTelemetry tracing from the standard OTEL_* variables (docs/OPERATIONS.md). Instrumented code
+// uses only the API, a no-op until the SDK is registered; the SDK loads only with an endpoint set.
 import {
   context,
   createNoopMeter,
@@ -30,7 +28,6 @@ export type Tracing = {
 export type TracingOptions = {
   service: string;
   version: string;
-  /** Where otel_spans_dropped_total goes. */
   registry: Registry;
   logger: Logger;
   /** Trace /livez, /readyz, /metrics and the readiness pings too. */
@@ -110,11 +107,8 @@ function readSettings() {
 }
 
 /**
- * Registers the SDK when tracing is requested: W3C trace context and baggage, a batching
- * processor with a bounded queue, and the OTLP/HTTP exporter the protocol names. Spans that
- * cannot be exported are dropped, counted, and warned about at most once a minute; nothing of
- * it reaches a request. Once per process: a second call (services started in one test process)
- * leaves tracing as the first one set it.
+ * Registers the SDK when tracing is requested. Spans that cannot be exported are dropped, counted
+ * and warned about once a minute at most, never reaching a request. Once per process.
  */
 export async function startTracing(options: TracingOptions): Promise<Tracing> {
   if (!tracingRequested() || registered) return off;
@@ -201,10 +195,7 @@ export async function startTracing(options: TracingOptions): Promise<Tracing> {
   };
 }
 
-/**
- * The batching processor reports what it did with each span through the OTel metrics API (its
- * self-observability metrics); of those, only the spans it gave up on are kept, in prom-client.
- */
+// Of the batching processor's self-observability metrics, only the dropped spans are kept.
 function dropCounter(onDropped: (spans: number, reason: string) => void): MeterProvider {
   const noop = createNoopMeter();
   const meter = Object.create(noop) as Meter;
@@ -231,9 +222,8 @@ export function activeTraceIds(): { trace_id: string; span_id: string } | undefi
 }
 
 /**
- * Marks a span failed: error.type, an exception event with the error's type, status ERROR with
- * `message` (what the caller was told). Not the error's own message or stack: drivers quote
- * values in theirs; the log line of the failure, which carries the trace id, has them.
+ * Marks a span failed with the error's type and what the caller was told, never the error's own
+ * message: drivers quote values in it (the failure's log line, with the trace id, has it).
  */
 export function recordFailure(span: Span, error: unknown, type?: string, message?: string): void {
   const name = error instanceof Error ? error.name : 'Error';

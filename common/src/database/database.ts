@@ -32,7 +32,6 @@ export type DatabaseConfig = Pick<
 
 export type Database = {
   readonly dialect: Dialect;
-  /** A fresh EntityManager for one unit of work (a request). */
   em(): SqlEntityManager;
   /** One SQL statement with `?` placeholders, within the query deadline. */
   query<Row>(sql: string, params?: unknown[]): Promise<Row[]>;
@@ -40,7 +39,6 @@ export type Database = {
   quote(identifier: string): string;
   /** Resolves when the database answers within the connect timeout. */
   ping(): Promise<void>;
-  /** Applies pending migrations; returns the names applied. */
   migrate(): Promise<string[]>;
   close(): Promise<void>;
 };

@@ -1,6 +1,5 @@
-// Database metrics, logs and spans: MikroORM reports every query it runs, with its duration, to
-// its logger; this logger turns that into Prometheus metrics and bunyan lines (queries at trace).
-// Each statement the services run also gets a CLIENT span (OTel database conventions).
+// Database metrics, logs and spans: MikroORM's logger hears every query with its duration, and
+// each statement the services run gets a CLIENT span.
 import type { LoggerOptions as OrmLoggerOptions } from '@mikro-orm/core';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Logger } from '../logger.ts';
@@ -90,7 +89,6 @@ export function registerPoolGauges(registry: Registry, pool: () => Promise<unkno
   });
 }
 
-/** Summaries kept, at most, as the statement texts are: a few dozen on the hot paths. */
 const maxSummaries = 1024;
 const summaries = new Map<string, string>();
 
@@ -114,10 +112,7 @@ const systemNames: Record<Dialect, string> = {
   sqlite: 'sqlite',
 };
 
-/**
- * Runs one statement in a span named by its summary. The statement text goes on it with its
- * placeholders; the parameters and a failure's message (drivers quote values in it) never do.
- */
+/** Runs one statement in a span named by its summary; never a parameter or driver message on it. */
 export function traceStatement<T>(
   dialect: Dialect,
   namespace: string,

@@ -1,6 +1,5 @@
-// Wraps a promise-returning handler as a grpc-js unary handler: request id from metadata,
-// one log line, the grpc_server_* metrics and a gRPC SERVER span per call (continuing the
-// trace the metadata carries), and errors mapped to status codes (never UNKNOWN, never internals).
+// A promise-returning handler as a grpc-js unary handler: request id, one log line, metrics and a
+// SERVER span per call, and errors mapped to status codes (never UNKNOWN, never internals).
 import * as grpc from '@grpc/grpc-js';
 import { AppError, isUnavailableError } from '../errors.ts';
 import { acceptRequestId } from '../http/request-id.ts';

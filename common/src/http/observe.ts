@@ -1,6 +1,5 @@
-// One access line, the latency histogram and the HTTP SERVER span for every request, labelled by
-// the route template. A failed request's reason (and for a 5xx its error) goes on that line, not
-// on a second one. The span continues the caller's trace (W3C traceparent, tracestate, baggage).
+// One access line, the latency histogram and the HTTP SERVER span per request, by route template;
+// a failure's reason goes on that one line.
 import type { Middleware } from 'koa';
 import type { Metrics } from '../metrics.ts';
 import {
@@ -15,8 +14,7 @@ import {
 } from '../tracing.ts';
 import type { RequestState } from './request-id.ts';
 
-// Probes and scrapes log at debug level; readiness logs its own changes. They are not traced
-// unless TRACE_PROBES says so.
+// Probes and scrapes log at debug level and are traced only with TRACE_PROBES.
 const quietRoutes = new Set(['/livez', '/readyz', '/metrics']);
 
 export function observe(metrics: Metrics): Middleware<RequestState> {

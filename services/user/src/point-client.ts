@@ -27,7 +27,6 @@ import { poolSubchannels, registerPoolMetrics } from './point-pool-metrics.ts';
 export type PointClientOptions = {
   /** A grpc-js target: dns:///point-headless:50051, 127.0.0.1:50051, ipv4:a:p,b:p … */
   target: string;
-  /** Channels in the pool; each holds its own connection to every backend. */
   poolSize: number;
   deadlineMs: number;
   /** Shortest interval between DNS re-resolutions of the target. */
@@ -69,8 +68,7 @@ export function createPointClient(options: PointClientOptions): PointClient {
     'grpc.service_config': JSON.stringify(pointServiceConfig),
     // The policy above is ours; don't look for one in DNS TXT records.
     'grpc.service_config_disable_resolution': 1,
-    // grpc-js re-resolves when a connection closes (e.g. the server's max connection age), at
-    // most this often; 30 s by default, which would slow the discovery of new pods.
+    // How often grpc-js may re-resolve; its default is slow to find new pods.
     'grpc.dns_min_time_between_resolutions_ms': resolveIntervalMs,
     'grpc.enable_retries': 1,
     // Without this, identical channels share one subchannel per backend process-wide.
@@ -90,8 +88,7 @@ export function createPointClient(options: PointClientOptions): PointClient {
   let next = 0;
   const pick = () => clients[next++ % clients.length] as PointServerClientType;
 
-  // One logical call (retries inside it included) is one started and one handled call, and one
-  // CLIENT span; grpc-js retries below it, and a retried call says how often on the span.
+  // One logical call, retries included, is one started and handled call and one CLIENT span.
   const unary = <Res>(
     method: string,
     start: (
