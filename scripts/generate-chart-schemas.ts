@@ -54,6 +54,7 @@ const globalSchema = closed({
     headersSecret: closed({ name: str(), key: str() }),
     samplerRatio: { type: 'number', minimum: 0, maximum: 1 },
     resourceAttributes: stringMap,
+    traceProbes: bool,
   }),
 });
 

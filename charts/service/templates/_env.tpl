@@ -57,6 +57,8 @@ Tracing (global.tracing) becomes the standard OTEL_* variables, only when an end
   value: {{ .maxAgeMs | quote }}
 {{- end }}
 {{- with .Values.global.tracing }}
+- name: TRACE_PROBES
+  value: {{ .traceProbes | default false | quote }}
 {{- if .endpoint }}
 - name: OTEL_EXPORTER_OTLP_ENDPOINT
   value: {{ .endpoint | quote }}
