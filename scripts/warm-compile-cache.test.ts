@@ -17,6 +17,7 @@ import test from 'ava';
 import { buildService } from './build.ts';
 
 const run = promisify(execFile);
+const databaseUrl = await prepareSqlite();
 const warm = (args: string[], env: Record<string, string>) =>
   run(process.execPath, ['scripts/warm-compile-cache.ts', ...args], {
     cwd: repositoryRoot,
@@ -46,7 +47,7 @@ test.serial('a service started on the filled cache becomes ready and answers', a
   const department = spawnService(
     'department',
     {
-      DATABASE_URL: await prepareSqlite(),
+      DATABASE_URL: databaseUrl,
       PORT: String(port),
       NODE_COMPILE_CACHE: dir,
       NODE_DEBUG_NATIVE: 'COMPILE_CACHE',

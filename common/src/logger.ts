@@ -1,8 +1,8 @@
 // Structured logging: bunyan JSON lines on stdout, with secrets kept out of every line.
 import type { Writable } from 'node:stream';
+import { TraceFlags, trace } from '@opentelemetry/api';
 import bunyan from 'bunyan';
 import type { LogLevel } from './config.ts';
-import { activeTraceIds } from './tracing.ts';
 
 export type Logger = bunyan;
 
@@ -20,6 +20,15 @@ export function createLogger({ name, level, stream = process.stdout }: LoggerOpt
     streams: [{ level, type: 'raw', stream: withTraceIds(stream) }],
     serializers: { err: serializeError },
   });
+}
+
+/** The ids of the span active now; none outside a sampled span. */
+function activeTraceIds(): { trace_id: string; span_id: string } | undefined {
+  const span = trace.getActiveSpan();
+  if (!span) return undefined;
+  const { traceId, spanId, traceFlags } = span.spanContext();
+  if (!(traceFlags & TraceFlags.SAMPLED)) return undefined;
+  return { trace_id: traceId, span_id: spanId };
 }
 
 /** bunyan's line, plus trace_id and span_id while a sampled span is active. */

@@ -212,15 +212,6 @@ function dropCounter(onDropped: (spans: number, reason: string) => void): MeterP
   return { getMeter: () => meter };
 }
 
-/** The ids of the span active now, for log lines; none outside a sampled span. */
-export function activeTraceIds(): { trace_id: string; span_id: string } | undefined {
-  const span = trace.getActiveSpan();
-  if (!span) return undefined;
-  const { traceId, spanId, traceFlags } = span.spanContext();
-  if (!(traceFlags & 1)) return undefined;
-  return { trace_id: traceId, span_id: spanId };
-}
-
 /**
  * Marks a span failed with the error's type and what the caller was told, never the error's own
  * message: drivers quote values in it (the failure's log line, with the trace id, has it).

@@ -219,9 +219,13 @@ export function unreachableUrl(database: TestDatabase): string {
   return url.toString();
 }
 
-/** A migrated, seeded SQLite file in a temporary directory, for tests that need any database. */
+/**
+ * A migrated, seeded SQLite file in a temporary directory, removed after the file's tests; call it
+ * before declaring any test.
+ */
 export async function prepareSqlite(): Promise<string> {
-  const { url } = await createSqliteDatabase();
+  const { url, drop } = await createSqliteDatabase();
+  test.after.always('remove the SQLite database', drop);
   await prepare(url, true);
   return url;
 }
