@@ -2,7 +2,7 @@
 // It asserts that it runs and reports, never how fast: figures belong in docs/BENCHMARKS.md.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { noteDatabase, testServer } from '@backend/common/testing/databases';
+import { noteDatabase, openSingleConnection, testServer } from '@backend/common/testing/databases';
 import { repositoryRoot } from '@backend/common/testing/processes';
 import test from 'ava';
 import { dropDataset } from '../bench/dataset.ts';
@@ -81,5 +81,22 @@ for (const { dialect, server } of servers) {
     }
     t.regex(output, /\| scenario \| users \| fixed rate \| CPU per request \|/);
     t.regex(output, /\| service \| users \| ready after spawn \| idle RSS \| of which file-backed/);
+
+    // The run leaves the server as it found it: the dataset it generated is dropped again.
+    await dropDataset(dialect, server.adminUrl, 1000);
+    const catalog = await openSingleConnection(server.adminUrl);
+    try {
+      const left = await catalog
+        .em()
+        .getConnection()
+        .execute(
+          dialect === 'postgresql'
+            ? "select datname from pg_database where datname = 'bench_1000'"
+            : "select schema_name from information_schema.schemata where schema_name = 'bench_1000'",
+        );
+      t.deepEqual(left, [], 'bench_1000 is gone');
+    } finally {
+      await catalog.close();
+    }
   });
 }
