@@ -2,7 +2,7 @@
 // TEST_MYSQL_URL when set, otherwise from testcontainers, otherwise the conventional local server
 // (the tests create and drop their own databases). Each test file gets its own database.
 import { randomBytes } from 'node:crypto';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -220,12 +220,14 @@ export function unreachableUrl(database: TestDatabase): string {
 }
 
 /**
- * A migrated, seeded SQLite file in a temporary directory, removed after the file's tests; call it
- * before declaring any test.
+ * A migrated, seeded SQLite file in a temporary directory, removed when the test process exits;
+ * call it before declaring any test. Not an ava hook: declaring one here would start the file's
+ * run before the caller's own declarations, which then throw.
  */
 export async function prepareSqlite(): Promise<string> {
-  const { url, drop } = await createSqliteDatabase();
-  test.after.always('remove the SQLite database', drop);
+  const directory = await mkdtemp(join(tmpdir(), 'backend-test-'));
+  process.once('exit', () => rmSync(directory, { recursive: true, force: true }));
+  const url = `sqlite:${join(directory, 'test.sqlite')}`;
   await prepare(url, true);
   return url;
 }
