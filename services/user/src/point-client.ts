@@ -102,15 +102,17 @@ export function createPointClient(options: PointClientOptions): PointClient {
     new Promise<Res>((resolve, reject) => {
       const metadata = new grpc.Metadata();
       if (requestId) metadata.set('x-request-id', requestId);
-      const span = tracer.startSpan(`${POINT_SERVICE_NAME}/${method}`, {
-        kind: SpanKind.CLIENT,
-        attributes: {
+      const span = tracer.startSpan(`${POINT_SERVICE_NAME}/${method}`, { kind: SpanKind.CLIENT });
+      const recording = span.isRecording();
+      if (recording) {
+        span.setAttributes({
           'rpc.system': 'grpc',
           'rpc.service': POINT_SERVICE_NAME,
           'rpc.method': method,
           'server.address': target,
-        },
-      });
+        });
+      }
+      // Unsampled too: point then keeps the caller's decision.
       propagation.inject(trace.setSpan(context.active(), span), metadata, metadataSetter);
       const handled = metrics?.start({ service: POINT_SERVICE_NAME, method });
       let previousAttempts = 0;
@@ -141,7 +143,7 @@ export function createPointClient(options: PointClientOptions): PointClient {
           }
         },
       );
-      call.on('metadata', noteAttempts);
+      if (recording) call.on('metadata', noteAttempts);
     });
 
   return {
