@@ -53,7 +53,7 @@ bench markers) unless --no-write. The default run takes tens of minutes.
   --scenarios users,users-traced,departments,points   what to load (default: all four);
                      users-traced is users with tracing on (OTEL_TRACES_SAMPLER_ARG=1.0, every
                      request sampled) to a live OTLP/HTTP receiver in the harness, against the
-                     same baseline as users
+                     same baseline as users, and then against users itself (needs users too)
   --settle 5         seconds each scenario runs on each side before anything is measured, so
                      both sides are equally warm (JIT, caches, pools)
   --warmup 3         seconds of load before each measured window, not counted
@@ -381,7 +381,7 @@ async function cpuWindow(target: Target, rate: number, seconds: number): Promise
  * measured first used to take all of it.
  */
 async function cpuPerRequest(
-  scenario: Scenario,
+  scenario: string,
   sides: { system: Target; baseline?: Target },
   rate: number,
 ): Promise<{ system: number; baseline?: number }> {
@@ -493,6 +493,21 @@ async function runDataset(
         ofSystem.cpuMsPerRequest = cpu.system;
         if (ofBaseline) ofBaseline.cpuMsPerRequest = cpu.baseline;
       }
+      // What tracing costs, measured as directly as the system against the baseline: the traced
+      // and the untraced pair in turns at one fixed rate, rather than as a ratio of two ratios.
+      let tracing: Measurement['tracing'];
+      const untraced = measurements.find(
+        (m) => m.dialect === dialect && m.size === dataset.size && m.scenario === 'users',
+      );
+      if (scenario === 'users-traced' && cpuSeconds > 0 && untraced) {
+        const rate = Math.max(1, Math.round(0.5 * Math.min(ofSystem.rps, untraced.system.rps)));
+        const cpu = await cpuPerRequest(
+          'users-traced against users',
+          { system: system.targets['users-traced'], baseline: system.targets.users },
+          rate,
+        );
+        if (cpu.baseline !== undefined) tracing = { rate, on: cpu.system, off: cpu.baseline };
+      }
       measurements.push({
         dialect,
         size: dataset.size,
@@ -500,6 +515,7 @@ async function runDataset(
         system: ofSystem,
         baseline: ofBaseline,
         cpuRate,
+        ...(tracing && { tracing }),
       });
     }
     services.push(

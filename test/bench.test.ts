@@ -80,6 +80,12 @@ for (const { dialect, server } of servers) {
       );
     }
     t.regex(output, /\| scenario \| users \| fixed rate \| CPU per request \|/);
+    t.regex(
+      output,
+      /users-traced against users · baseline: \d+\.\d{3} ms CPU per request/,
+      'tracing on is measured against tracing off directly',
+    );
+    t.regex(output, /\| every request sampled \| 1k \| \d+ req\/s \| \d+\.\d{3} ms \|/);
     t.regex(output, /\| service \| users \| ready after spawn \| idle RSS \| of which file-backed/);
 
     // The run leaves the server as it found it: the dataset it generated is dropped again.
