@@ -70,16 +70,17 @@ export function renderTables(measurements: Measurement[], services: ServiceFigur
       }
       out.push('');
     }
-    const traced = measurements.filter((m) => m.dialect === dialect && m.tracing);
+    const traced = measurements.flatMap((m) =>
+      m.dialect === dialect && m.tracing ? [{ size: m.size, ...m.tracing }] : [],
+    );
     if (traced.length) {
       out.push(
         '| tracing | users | fixed rate | CPU per users request, tracing on | tracing off | on vs off |',
         '|---|---|---|---|---|---|',
       );
-      for (const m of traced) {
-        const { rate, on, off } = m.tracing as NonNullable<Measurement['tracing']>;
+      for (const { size, rate, on, off } of traced) {
         out.push(
-          `| every request sampled | ${sizeLabel(m.size)} | ${rate} req/s | ${on.toFixed(3)} ms | ${off.toFixed(3)} ms | ${ratio(on, off)} |`,
+          `| every request sampled | ${sizeLabel(size)} | ${rate} req/s | ${on.toFixed(3)} ms | ${off.toFixed(3)} ms | ${ratio(on, off)} |`,
         );
       }
       out.push('');

@@ -419,6 +419,10 @@ async function cpuPerRequest(
   };
 }
 
+/** The rate for the CPU windows: half of what the slower side managed, well inside either. */
+const fixedRate = (rps: number, otherRps = Infinity) =>
+  Math.max(1, Math.round(0.5 * Math.min(rps, otherRps)));
+
 /** Means over the rounds; errors and requests summed. */
 function combine(rounds: Measured[]): Measured {
   const mean = (pick: (r: Measured) => number) =>
@@ -480,11 +484,7 @@ async function runDataset(
       const ofBaseline = baseline ? combine(sides.baseline) : undefined;
       let cpuRate: number | undefined;
       if (cpuSeconds > 0) {
-        // Half of what the slower side managed: well inside what either can do.
-        cpuRate = Math.max(
-          1,
-          Math.round(0.5 * Math.min(ofSystem.rps, ofBaseline?.rps ?? Infinity)),
-        );
+        cpuRate = fixedRate(ofSystem.rps, ofBaseline?.rps);
         const cpu = await cpuPerRequest(
           scenario,
           { system: system.targets[scenario], baseline: baseline?.targets[scenario] },
@@ -496,11 +496,14 @@ async function runDataset(
       // What tracing costs, measured as directly as the system against the baseline: the traced
       // and the untraced pair in turns at one fixed rate, rather than as a ratio of two ratios.
       let tracing: Measurement['tracing'];
-      const untraced = measurements.find(
-        (m) => m.dialect === dialect && m.size === dataset.size && m.scenario === 'users',
-      );
-      if (scenario === 'users-traced' && cpuSeconds > 0 && untraced) {
-        const rate = Math.max(1, Math.round(0.5 * Math.min(ofSystem.rps, untraced.system.rps)));
+      const untraced =
+        scenario === 'users-traced' && cpuSeconds > 0
+          ? measurements.find(
+              (m) => m.dialect === dialect && m.size === dataset.size && m.scenario === 'users',
+            )
+          : undefined;
+      if (untraced) {
+        const rate = fixedRate(ofSystem.rps, untraced.system.rps);
         const cpu = await cpuPerRequest(
           'users-traced against users',
           { system: system.targets['users-traced'], baseline: system.targets.users },
