@@ -1,5 +1,5 @@
-// Service processes for the benchmark: spawned like production (node + the .ts entry point),
-// timed from spawn to ready, and measured for resident memory and CPU time.
+// Service processes for the benchmark: node and an entry (a service's bundle, as the image runs
+// it, or a baseline's .ts), timed from spawn to ready, and measured for resident memory and CPU time.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';

@@ -22,9 +22,8 @@ export type ServiceParts<Config> = {
 export type Started<Ports> = { ports: Ports; close(): Promise<void> };
 
 export type ServiceDefinition<Config extends BaseConfig, Ports> = {
-  name: string;
-  /** service.version on its spans (the service's package version). */
-  version: string;
+  /** The service's package.json: `@backend/user` names the service `user`; the version goes on spans. */
+  package: { name: string; version: string };
   loadConfig: (env: NodeJS.ProcessEnv) => Config;
   /** The tables it reads; see OpenOptions. */
   entities: NonNullable<OpenOptions['entities']>;
@@ -37,6 +36,9 @@ export type RunningService = {
   stop(): Promise<void>;
 };
 
+const serviceName = (servicePackage: { name: string }) =>
+  servicePackage.name.replace(/^@[^/]+\//, '');
+
 /** Exit status for an invalid configuration (sysexits.h EX_CONFIG). */
 export const EXIT_CONFIG = 78;
 
@@ -45,11 +47,12 @@ export async function startService<Config extends BaseConfig, Ports>(
   config: Config,
   logger: Logger,
 ): Promise<RunningService & Ports> {
-  const metrics = createMetrics(definition.name);
+  const name = serviceName(definition.package);
+  const metrics = createMetrics(name);
   // Before anything that makes spans; a bad OTEL_* value is a ConfigError, like any setting.
   const tracing = await startTracing({
-    service: definition.name,
-    version: definition.version,
+    service: name,
+    version: definition.package.version,
     registry: metrics.registry,
     logger,
     traceProbes: config.traceProbes,
@@ -87,7 +90,7 @@ export async function startService<Config extends BaseConfig, Ports>(
 export async function runService<Config extends BaseConfig, Ports>(
   definition: ServiceDefinition<Config, Ports>,
 ): Promise<void> {
-  const { name } = definition;
+  const name = serviceName(definition.package);
   let config: Config;
   try {
     config = definition.loadConfig(process.env);

@@ -83,6 +83,18 @@ export async function listen(app: Koa<RequestState>, port: number, host?: string
   return server;
 }
 
+/** `app` listening, as a service's start returns it: its port, and closing it. */
+export async function serveHttp(
+  app: Koa<RequestState>,
+  { port, host }: { port: number; host?: string },
+  logger: Logger,
+  fields: Record<string, unknown> = {},
+): Promise<{ ports: { port: number }; close(): Promise<void> }> {
+  const server = await listen(app, port, host);
+  logger.info({ port: portOf(server), ...fields }, 'listening for HTTP');
+  return { ports: { port: portOf(server) }, close: () => closeServer(server) };
+}
+
 export function portOf(server: Server): number {
   return (server.address() as AddressInfo).port;
 }

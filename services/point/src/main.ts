@@ -12,8 +12,7 @@ import { loadPointConfig, type PointConfig } from './config.ts';
 import { createPointRepository } from './point-repository.ts';
 
 export const pointService: ServiceDefinition<PointConfig, { port: number; httpPort: number }> = {
-  name: 'point',
-  version: servicePackage.version,
+  package: servicePackage,
   loadConfig: loadPointConfig,
   entities: [Points],
   async start({ config, logger, metrics, database, readiness }) {

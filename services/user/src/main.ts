@@ -1,6 +1,6 @@
 // The user service: its app on the HTTP listener, with a pool of channels to the point service.
 import { User } from '@backend/common/database/entities';
-import { closeServer, listen, portOf } from '@backend/common/http/app';
+import { serveHttp } from '@backend/common/http/app';
 import { runService, type ServiceDefinition, startService } from '@backend/common/lifecycle';
 import type { Logger } from '@backend/common/logger';
 import servicePackage from '../package.json' with { type: 'json' };
@@ -11,8 +11,7 @@ import { createUserListing } from './user-listing.ts';
 import { createUserRepository } from './user-repository.ts';
 
 export const userService: ServiceDefinition<UserConfig, { port: number }> = {
-  name: 'user',
-  version: servicePackage.version,
+  package: servicePackage,
   loadConfig: loadUserConfig,
   entities: [User],
   async start({ config, logger, metrics, database, readiness }) {
@@ -29,20 +28,17 @@ export const userService: ServiceDefinition<UserConfig, { port: number }> = {
       statisticsMaxAgeMs: config.statsMaxAgeMs,
       logger,
     });
-    const server = await listen(
-      createUserApp({ logger, metrics, readiness, listing }),
-      config.port,
-      config.host,
-    ).catch((error) => {
+    const app = createUserApp({ logger, metrics, readiness, listing });
+    const http = await serveHttp(app, config, logger, {
+      point_target: config.pointServiceAddr,
+    }).catch((error) => {
       points.close();
       throw error;
     });
-    const port = portOf(server);
-    logger.info({ port, point_target: config.pointServiceAddr }, 'listening for HTTP');
     return {
-      ports: { port },
+      ports: http.ports,
       async close() {
-        await closeServer(server);
+        await http.close();
         points.close();
       },
     };
