@@ -60,7 +60,8 @@ bench markers) unless --no-write. The default run takes tens of minutes.
   --seconds 10       seconds of each measured window (req/s, p50, p99, errors)
   --rounds 2         measured windows per side, taken in turns and averaged
   --cpu-seconds 8    seconds per side at one fixed rate (half the slower side's req/s) for the
-                     CPU per request, in half windows taken in turns
+                     CPU per request, in half windows taken in turns, each after --warmup
+                     seconds at that rate
   --connections 32   concurrent clients
   --out docs/BENCHMARKS.md   the file whose generated block is rewritten
   --no-write         print only; leave docs/BENCHMARKS.md alone
@@ -353,15 +354,17 @@ const cpuSeconds = Number(args['cpu-seconds']);
 type CpuWindow = { cpuMs: number[]; requests: number; errors: number; seconds: number };
 type Side = 'system' | 'baseline';
 
-/** One window at a fixed rate: the CPU time each serving process used, and what was served. */
+/**
+ * One window at a fixed rate: the CPU time each serving process used, and what was served. The
+ * warm-up before it runs at that rate too: a side that sat idle while the other was measured
+ * costs more for its first seconds (V8 re-tiers, the heap regrows), and that is not a request's
+ * cost.
+ */
 async function cpuWindow(target: Target, rate: number, seconds: number): Promise<CpuWindow> {
+  const fixed = { connections: load.connections, warmupSeconds: 0, rate };
+  if (load.warmupSeconds > 0) await target.run({ ...fixed, seconds: load.warmupSeconds });
   const before = target.processes.map((process) => process.cpuMs());
-  const result = await target.run({
-    connections: load.connections,
-    seconds,
-    warmupSeconds: 0,
-    rate,
-  });
+  const result = await target.run({ ...fixed, seconds });
   return {
     cpuMs: target.processes.map((process, i) => process.cpuMs() - (before[i] ?? 0)),
     requests: result.requests,
@@ -579,7 +582,7 @@ const targets = evaluateTargets(measurements, services);
 const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
 const cpu = cpus();
 const generated = [
-  `Run on ${new Date().toISOString().slice(0, 10)} with \`${command}\` on ${cpu.length} × ${cpu[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${versions.join(', ')}; ${load.connections} concurrent clients, every scenario run ${args.settle} s on each side before any is measured, then ${load.warmupSeconds} s warm-up and ${load.seconds} s measured, ${rounds} round${rounds > 1 ? 's' : ''} per side taken in turns (system, baseline, system, …) and averaged, then ${cpuSeconds} s per side at a fixed rate (half the slower side's req/s) for the CPU per request, in half windows taken in turns (system, baseline, baseline, system); load generator, services and database on the same machine; services run as the image runs them: bundled (\`scripts/build.ts\`), with a filled compile cache.`,
+  `Run on ${new Date().toISOString().slice(0, 10)} with \`${command}\` on ${cpu.length} × ${cpu[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${versions.join(', ')}; ${load.connections} concurrent clients, every scenario run ${args.settle} s on each side before any is measured, then ${load.warmupSeconds} s warm-up and ${load.seconds} s measured, ${rounds} round${rounds > 1 ? 's' : ''} per side taken in turns (system, baseline, system, …) and averaged, then ${cpuSeconds} s per side at a fixed rate (half the slower side's req/s) for the CPU per request, in half windows taken in turns (system, baseline, baseline, system), each after ${load.warmupSeconds} s at that rate not counted; load generator, services and database on the same machine; services run as the image runs them: bundled (\`scripts/build.ts\`), with a filled compile cache.`,
   '',
   renderTargets(targets),
   renderTables(measurements, services),
