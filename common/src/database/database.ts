@@ -89,10 +89,11 @@ export async function openDatabase(
     registerPoolGauges(registry, () => em().getConnection().getNativeClient());
   }
   if (dialect === 'sqlite') {
-    // One connection per process; WAL lets the three local processes read while one writes.
+    // One connection per process; WAL lets the three local processes read while one writes. The
+    // busy timeout first: processes starting together otherwise fail switching to WAL at once.
     const connection = em().getConnection();
-    await connection.execute('pragma journal_mode = wal');
     await connection.execute('pragma busy_timeout = 2000');
+    await connection.execute('pragma journal_mode = wal');
     await connection.execute('pragma foreign_keys = on');
   }
 
