@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import Router from '@koa/router';
 import Koa from 'koa';
+import type { Started } from '../lifecycle.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Readiness } from '../readiness.ts';
@@ -89,10 +90,11 @@ export async function serveHttp(
   { port, host }: { port: number; host?: string },
   logger: Logger,
   fields: Record<string, unknown> = {},
-): Promise<{ ports: { port: number }; close(): Promise<void> }> {
+): Promise<Started<{ port: number }>> {
   const server = await listen(app, port, host);
-  logger.info({ port: portOf(server), ...fields }, 'listening for HTTP');
-  return { ports: { port: portOf(server) }, close: () => closeServer(server) };
+  const ports = { port: portOf(server) };
+  logger.info({ ...ports, ...fields }, 'listening for HTTP');
+  return { ports, close: () => closeServer(server) };
 }
 
 export function portOf(server: Server): number {
